@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# image.sh VERSION — import the test image busybox:local into a running engine
+# image.sh VERSION|SOCKET — import the test image busybox:local into a running engine
 # without any registry: a rootfs holding the host's static busybox plus
 # applet symlinks, imported from a tarball. The image carries a label with a
 # hash of its recipe, so re-running is a no-op until the recipe changes.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-engine_select "${1:-}"
+# A socket path instead of an engine version: another Docker-compatible
+# daemon (scripts/podman.sh).
+case "${1:-}" in
+  /*) ENGINE_SOCK="$1"; ENGINE_VERSION="at $1" ;;
+  *) engine_select "${1:-}" ;;
+esac
 image_repo=busybox
 image_tag=local
 busybox=/bin/busybox
@@ -62,7 +67,8 @@ urlencode() {
   done
   printf '%s' "$out"
 }
-query="fromSrc=-&repo=$image_repo&tag=$image_tag"
+# The tag travels in repo: podman 4 ignores the tag parameter of an import.
+query="fromSrc=-&repo=$image_repo:$image_tag"
 for change in \
   'CMD ["sh"]' \
   'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
