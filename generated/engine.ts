@@ -3828,6 +3828,79 @@ export interface components {
       mtime: string;
       linkTarget: string;
     };
+    /** ContainerPruneResponse */
+    ContainerPruneResponse: {
+      ContainersDeleted?: string[];
+      /** Format: int64 */
+      SpaceReclaimed?: number;
+    };
+    /** BuildPruneResponse */
+    BuildPruneResponse: {
+      CachesDeleted?: string[];
+      /** Format: int64 */
+      SpaceReclaimed?: number;
+    };
+    /** ImageSearchResponseItem */
+    ImageSearchResponseItem: {
+      description?: string;
+      is_official?: boolean;
+      is_automated?: boolean;
+      name?: string;
+      star_count?: number;
+    };
+    /** ImagePruneResponse */
+    ImagePruneResponse: {
+      ImagesDeleted?: components["schemas"]["ImageDeleteResponseItem"][];
+      /** Format: int64 */
+      SpaceReclaimed?: number;
+    };
+    /** SystemDataUsageResponse */
+    SystemDataUsageResponse: {
+      ImageUsage?: components["schemas"]["ImagesDiskUsage"];
+      ContainerUsage?: components["schemas"]["ContainersDiskUsage"];
+      VolumeUsage?: components["schemas"]["VolumesDiskUsage"];
+      BuildCacheUsage?: components["schemas"]["BuildCacheDiskUsage"];
+      /** Format: int64 */
+      LayersSize?: number;
+      Images?: components["schemas"]["ImageSummary"][];
+      Containers?: components["schemas"]["ContainerSummary"][];
+      Volumes?: components["schemas"]["Volume"][];
+      BuildCache?: components["schemas"]["BuildCache"][] | null;
+    };
+    /** ExecInspectResponse */
+    ExecInspectResponse: {
+      CanRemove?: boolean;
+      DetachKeys?: string;
+      ID?: string;
+      Running?: boolean;
+      ExitCode?: number;
+      ProcessConfig?: components["schemas"]["ProcessConfig"];
+      OpenStdin?: boolean;
+      OpenStderr?: boolean;
+      OpenStdout?: boolean;
+      ContainerID?: string;
+      Pid?: number;
+    };
+    /** VolumePruneResponse */
+    VolumePruneResponse: {
+      VolumesDeleted?: string[];
+      /** Format: int64 */
+      SpaceReclaimed?: number;
+    };
+    /** NetworkPruneResponse */
+    NetworkPruneResponse: {
+      NetworksDeleted?: string[];
+    };
+    /** UnlockKeyResponse */
+    UnlockKeyResponse: {
+      UnlockKey?: string;
+    };
+    SecretCreateResponse: {
+      ID: string;
+    };
+    ConfigCreateResponse: {
+      ID: string;
+    };
   };
   responses: never;
   parameters: never;
@@ -4033,8 +4106,8 @@ export interface operations {
         follow?: boolean;
         stdout?: boolean;
         stderr?: boolean;
-        since?: number;
-        until?: number;
+        since?: number | string;
+        until?: number | string;
         timestamps?: boolean;
         tail?: string;
         details?: boolean;
@@ -4952,11 +5025,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            ContainersDeleted?: string[];
-            /** Format: int64 */
-            SpaceReclaimed?: number;
-          };
+          "application/json": components["schemas"]["ContainerPruneResponse"];
         };
       };
       500: {
@@ -5091,11 +5160,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            CachesDeleted?: string[];
-            /** Format: int64 */
-            SpaceReclaimed?: number;
-          };
+          "application/json": components["schemas"]["BuildPruneResponse"];
         };
       };
       500: {
@@ -5457,13 +5522,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            description?: string;
-            is_official?: boolean;
-            is_automated?: boolean;
-            name?: string;
-            star_count?: number;
-          }[];
+          "application/json": components["schemas"]["ImageSearchResponseItem"][];
         };
       };
       500: {
@@ -5492,11 +5551,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            ImagesDeleted?: components["schemas"]["ImageDeleteResponseItem"][];
-            /** Format: int64 */
-            SpaceReclaimed?: number;
-          };
+          "application/json": components["schemas"]["ImagePruneResponse"];
         };
       };
       500: {
@@ -5685,7 +5740,7 @@ export interface operations {
         comment?: string;
         author?: string;
         pause?: boolean;
-        changes?: string;
+        changes?: string | string[];
       };
       header?: never;
       path?: never;
@@ -5781,18 +5836,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            ImageUsage?: components["schemas"]["ImagesDiskUsage"];
-            ContainerUsage?: components["schemas"]["ContainersDiskUsage"];
-            VolumeUsage?: components["schemas"]["VolumesDiskUsage"];
-            BuildCacheUsage?: components["schemas"]["BuildCacheDiskUsage"];
-            /** Format: int64 */
-            LayersSize?: number;
-            Images?: components["schemas"]["ImageSummary"][];
-            Containers?: components["schemas"]["ContainerSummary"][];
-            Volumes?: components["schemas"]["Volume"][];
-            BuildCache?: components["schemas"]["BuildCache"][] | null;
-          };
+          "application/json": components["schemas"]["SystemDataUsageResponse"];
         };
       };
       500: {
@@ -6079,19 +6123,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            CanRemove?: boolean;
-            DetachKeys?: string;
-            ID?: string;
-            Running?: boolean;
-            ExitCode?: number;
-            ProcessConfig?: components["schemas"]["ProcessConfig"];
-            OpenStdin?: boolean;
-            OpenStderr?: boolean;
-            OpenStdout?: boolean;
-            ContainerID?: string;
-            Pid?: number;
-          };
+          "application/json": components["schemas"]["ExecInspectResponse"];
         };
       };
       404: {
@@ -6329,11 +6361,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            VolumesDeleted?: string[];
-            /** Format: int64 */
-            SpaceReclaimed?: number;
-          };
+          "application/json": components["schemas"]["VolumePruneResponse"];
         };
       };
       500: {
@@ -6487,6 +6515,11 @@ export interface operations {
           Labels?: {
             [key: string]: string;
           };
+          /**
+           * Only read by older engines: the spec lists it up to API 1.45.
+           * @deprecated
+           */
+          CheckDuplicate?: boolean;
         };
       };
     };
@@ -6651,9 +6684,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            NetworksDeleted?: string[];
-          };
+          "application/json": components["schemas"]["NetworkPruneResponse"];
         };
       };
       500: {
@@ -7489,9 +7520,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            UnlockKey?: string;
-          };
+          "application/json": components["schemas"]["UnlockKeyResponse"];
         };
       };
       500: {
@@ -7814,7 +7843,7 @@ export interface operations {
         follow?: boolean;
         stdout?: boolean;
         stderr?: boolean;
-        since?: number;
+        since?: number | string;
         timestamps?: boolean;
         tail?: string;
       };
@@ -7950,7 +7979,7 @@ export interface operations {
         follow?: boolean;
         stdout?: boolean;
         stderr?: boolean;
-        since?: number;
+        since?: number | string;
         timestamps?: boolean;
         tail?: string;
       };
@@ -8052,9 +8081,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            ID: string;
-          };
+          "application/json": components["schemas"]["SecretCreateResponse"];
         };
       };
       409: {
@@ -8283,9 +8310,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            ID: string;
-          };
+          "application/json": components["schemas"]["ConfigCreateResponse"];
         };
       };
       409: {

@@ -78,7 +78,17 @@ export const FILTERS = {
     config: { since: "1.40" },
     container: { since: "1.40" },
     daemon: { since: "1.40" },
-    event: { since: "1.40" },
+    event: {
+      since: "1.40",
+      values: [
+        "attach", "commit", "copy", "create", "destroy", "detach", "die", "exec_create",
+        "exec_detach", "exec_start", "exec_die", "export", "health_status",
+        "health_status: starting", "health_status: healthy", "health_status: unhealthy", "kill",
+        "oom", "pause", "rename", "resize", "restart", "start", "stop", "top", "unpause", "update",
+        "prune", "delete", "import", "load", "pull", "push", "save", "tag", "untag", "mount",
+        "unmount", "connect", "disconnect", "remove", "reload", "enable", "disable", "install",
+      ],
+    },
     image: { since: "1.40" },
     label: { since: "1.40", form: "label" },
     network: { since: "1.40" },

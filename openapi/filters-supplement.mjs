@@ -59,4 +59,16 @@ export const FILTER_SUPPLEMENT = [
     addValues: ["new", "allocated", "pending", "assigned", "preparing", "ready", "starting", "complete", "failed", "rejected", "remove", "orphaned"],
     reason: "The filter takes any task state (swarm TaskState names); the spec lists three.",
   },
+  {
+    operation: "SystemEvents",
+    key: "event",
+    values: [
+      "attach", "commit", "copy", "create", "destroy", "detach", "die", "exec_create", "exec_detach", "exec_start",
+      "exec_die", "export", "health_status", "health_status: starting", "health_status: healthy",
+      "health_status: unhealthy", "kill", "oom", "pause", "rename", "resize", "restart", "start", "stop", "top",
+      "unpause", "update", "prune", "delete", "import", "load", "pull", "push", "save", "tag", "untag", "mount",
+      "unmount", "connect", "disconnect", "remove", "reload", "enable", "disable", "install",
+    ],
+    reason: "Actions form a closed set (moby's events.Action constants); health_status, exec_create and exec_start also match by prefix.",
+  },
 ];

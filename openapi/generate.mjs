@@ -3,7 +3,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { generate } from "./pipeline.mjs";
-import { REPO_ROOT, specPath } from "./spec.mjs";
+import { REPO_ROOT, specAbsence, specPath } from "./spec.mjs";
 
 const SOURCE_PIN = "openapi/source.json";
 
@@ -20,6 +20,16 @@ async function main(args) {
   const unknown = args.filter((arg) => arg !== "--check");
   if (unknown.length > 0) throw new Error(`unknown argument(s): ${unknown.join(" ")} (only --check is accepted)`);
   const check = args.includes("--check");
+  const absent = specAbsence();
+  if (absent) {
+    // generated/ is committed, so a bare clone builds and tests without the specs; only the
+    // staleness check is lost. CI (DOCKHAND_REQUIRE_FIXTURES) always has them: fail there.
+    if (!check || /^(1|true)$/i.test(process.env.DOCKHAND_REQUIRE_FIXTURES?.trim() ?? "")) {
+      throw new Error(`${absent}; set ENGINE_API_SPEC=path/to/v1.55.yaml or put the specs in ../shared/engine-api`);
+    }
+    console.log(`generate:check skipped: ${absent}; generated/ is committed and used as is`);
+    return 0;
+  }
 
   const { files, source } = await generate(specPath());
   const pinText = `${JSON.stringify(source, null, 2)}\n`;

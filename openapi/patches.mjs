@@ -348,6 +348,56 @@ export const PATCHES = [
     },
   },
   {
+    id: "log-time-text",
+    reason: "Log since/until are parsed as Go's seconds.nanoseconds text (timetypes.ParseTimestamps), which the CLI sends; whole seconds still work.",
+    apply(doc) {
+      for (const id of ["ContainerLogs", "ServiceLogs", "TaskLogs"]) {
+        for (const param of at(operation(doc, id), "parameters")) {
+          if (param.in !== "query" || (param.name !== "since" && param.name !== "until")) continue;
+          if (param.schema?.type !== "integer") throw new Error(`spec drift: ${id} ${param.name} is no longer an integer`);
+          param.schema = { oneOf: [{ type: "integer" }, { type: "string", pattern: "^[0-9]+(\\.[0-9]{1,9})?$" }] };
+        }
+      }
+    },
+  },
+  {
+    id: "commit-changes-list",
+    reason: "The daemon reads every `changes` value (r.Form[\"changes\"]), one Dockerfile instruction each; the CLI repeats the key.",
+    apply(doc) {
+      for (const id of ["ImageCommit"]) {
+        const param = at(operation(doc, id), "parameters").find((p) => p.in === "query" && p.name === "changes");
+        if (!param) throw new Error(`spec drift: ${id} has no changes parameter`);
+        if (param.schema?.type === "array") throw new Error(`spec drift: ${id} changes is already a list`);
+        param.schema = { oneOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] };
+      }
+    },
+  },
+  {
+    id: "name-inline-results",
+    reason: "Results the spec shapes inline get a component schema of their own, so each has a public name.",
+    apply(doc) {
+      const schemas = doc.components.schemas;
+      let count = 0;
+      for (const { op } of operations(doc)) {
+        for (const status of ["200", "201"]) {
+          const media = op.responses[status]?.content?.["application/json"];
+          if (!media?.schema || media.schema.$ref) continue;
+          // The spec's title names most of them (ContainerPruneResponse); the rest take the operation's name.
+          const name = media.schema.title ?? `${op.operationId}Response`;
+          const holder = media.schema.type === "array" ? media.schema.items : undefined;
+          const [target, slot, key] = holder ? [holder, media.schema, "items"] : [media.schema, media, "schema"];
+          if (target.$ref || target.type !== "object") continue;
+          const named = holder ? `${name}Item` : name;
+          if (named in schemas) throw new Error(`spec drift: a schema ${named} already exists`);
+          schemas[named] = target;
+          slot[key] = ref(named);
+          count++;
+        }
+      }
+      expectWork(count, "no JSON result is shaped inline");
+    },
+  },
+  {
     // Last, so it also sees fields the patches above add or move.
     id: "removed-fields",
     reason: "Older engines still send fields later specs dropped; they come back optional and deprecated.",

@@ -3,6 +3,7 @@
 import { toOpenApi3 } from "./convert.mjs";
 import { computeFilters, renderFilters } from "./emit-filters.mjs";
 import { renderEngine } from "./emit-engine.mjs";
+import { renderSchemas } from "./emit-schemas.mjs";
 import { collectOperations, renderOperations } from "./emit-operations.mjs";
 import { computeSince, renderSince } from "./emit-since.mjs";
 import { FILTER_SUPPLEMENT } from "./filters-supplement.mjs";
@@ -27,6 +28,7 @@ export async function generate(specFile) {
 
   const files = {
     "generated/engine.ts": await renderEngine(target, stripProse(doc)),
+    "generated/schemas.ts": renderSchemas(target, doc),
     "generated/operations.ts": renderOperations(target, collectOperations(doc)),
     "generated/since.ts": renderSince(target, computeSince(indexes, doc)),
     "generated/filters.ts": renderFilters(target, computeFilters(indexes, doc, FILTER_SUPPLEMENT)),

@@ -79,14 +79,37 @@ export function restoreRemovedFields(doc, history, targetVersion) {
       if (schemas[name]) collect(oldSchema, schemas[name], name, spec.version, found);
     }
   }
-  for (const { owner, name, oldProperty, lastVersion } of found.values()) {
+  // Bodies the spec shapes inline (NetworkCreate's) have no schema name: match them by operation.
+  const bodies = inlineBodies(doc);
+  for (const spec of older) {
+    for (const item of Object.values(spec.doc.paths ?? {})) {
+      for (const op of Object.values(item)) {
+        const oldBody = (op?.parameters ?? []).find((parameter) => parameter.in === "body")?.schema;
+        const body = bodies.get(op?.operationId);
+        if (oldBody && !oldBody.$ref && body) collect(oldBody, body, `${op.operationId}.body`, spec.version, found);
+      }
+    }
+  }
+  for (const [key, { owner, name, oldProperty, lastVersion }] of found) {
     const { default: _unused, ...restored } = toSchema3(oldProperty, schemas);
     propertyHolder(owner)[name] = {
       ...restored,
       deprecated: true,
       // Our own note; openapi-typescript prints a title as the first line of the field's JSDoc.
-      title: `Only sent by older engines: the spec lists it up to API ${lastVersion}.`,
+      title: `Only ${key.includes(".body.") ? "read" : "sent"} by older engines: the spec lists it up to API ${lastVersion}.`,
     };
   }
   return [...found.keys()];
+}
+
+/** Inline JSON request bodies of the target, by operationId. */
+function inlineBodies(doc) {
+  const bodies = new Map();
+  for (const item of Object.values(doc.paths)) {
+    for (const op of Object.values(item)) {
+      const schema = op?.requestBody?.content?.["application/json"]?.schema;
+      if (schema && !schema.$ref && schema.type === "object") bodies.set(op.operationId, schema);
+    }
+  }
+  return bodies;
 }

@@ -1,6 +1,7 @@
 // Finds and loads the Engine API specs: the target spec the types are generated from, and the
 // older versions next to it, which are only read to date operations, parameters and filters.
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +16,16 @@ const VERSIONED_NAME = /^v(\d+)\.(\d+)\.yaml$/;
 /** The spec to generate from: `ENGINE_API_SPEC` if set, else the pinned shared copy. */
 export function specPath(env = process.env) {
   return env.ENGINE_API_SPEC ? path.resolve(env.ENGINE_API_SPEC) : DEFAULT_SPEC;
+}
+
+/**
+ * Why `generate --check` cannot run, or undefined when it can: the pinned shared spec is absent
+ * (a clone with nothing beside it) and no `ENGINE_API_SPEC` was given. A spec the caller names
+ * explicitly is never skipped; a missing one is an error.
+ */
+export function specAbsence(env = process.env) {
+  if (env.ENGINE_API_SPEC || existsSync(DEFAULT_SPEC)) return undefined;
+  return `${path.relative(REPO_ROOT, DEFAULT_SPEC)} not found (the upstream specs beside the checkout; CI has them)`;
 }
 
 /** Orders "1.9" before "1.40" (numeric, not lexical). */

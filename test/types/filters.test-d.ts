@@ -87,3 +87,9 @@ export async function refused(): Promise<void> {
   const typo: Filters<"ImageList"> = { refrence: ["busybox"] };
   void typo;
 }
+
+export async function eventActions(): Promise<void> {
+  await docker.system.events({ filters: { type: ["container"], event: ["die", "health_status", "health_status: unhealthy"] } });
+  // @ts-expect-error not an action the daemon emits
+  await docker.system.events({ filters: { event: ["dei"] } });
+}

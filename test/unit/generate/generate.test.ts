@@ -9,10 +9,10 @@ import type { BinaryBody, BinaryStream, components, operations } from "../../../
 import { FILTERS } from "../../../generated/filters.js";
 import { OPERATIONS, type OperationId } from "../../../generated/operations.js";
 import { API_VERSIONS, SINCE } from "../../../generated/since.js";
+import { UPSTREAM_SPEC, upstreamMissing } from "../../support/upstream.js";
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const specFile = path.resolve(root, "../shared/engine-api/v1.55.yaml");
 const generator = path.join(root, "openapi/generate.mjs");
 
 /** Runs the generator CLI; resolves with its exit code and output instead of throwing. */
@@ -27,16 +27,18 @@ async function generate(args: string[], env: NodeJS.ProcessEnv = process.env) {
 }
 
 describe("generation pipeline", () => {
-  it("generated/ matches a fresh generation from the pinned spec", async () => {
+  const needsSpecs = it.skipIf(upstreamMissing());
+
+  needsSpecs("generated/ matches a fresh generation from the pinned spec", async () => {
     const result = await generate(["--check"]);
     expect(result.stderr).toBe("");
     expect(result).toMatchObject({ code: 0, stdout: "generated/ is up to date\n" });
   });
 
-  it("fails loudly, naming the patch, when upstream already has what a patch adds", async () => {
+  needsSpecs("fails loudly, naming the patch, when upstream already has what a patch adds", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "dockhand-spec-"));
     try {
-      const spec = await readFile(specFile, "utf8");
+      const spec = await readFile(UPSTREAM_SPEC, "utf8");
       const fixed = spec.replace(
         '  AuthConfig:\n    type: "object"\n    properties:\n',
         '  AuthConfig:\n    type: "object"\n    properties:\n      identitytoken:\n        type: "string"\n',
