@@ -22,21 +22,21 @@ step() { printf '\n== %s\n' "$*"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 tsc="$repo/node_modules/.bin/tsc"
 
-step "copy the checkout's files and build"
+step "copy the checkout's files (no dist/: prepack must build it)"
 mkdir "$work/src"
 (cd "$repo" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$work/src" 2>/dev/null) || true
 ln -s "$repo/node_modules" "$work/src/node_modules"
-(cd "$work/src" && npm run --silent build)
 
-step "pack"
-tarball="$(cd "$work/src" && npm pack --silent --pack-destination "$work")"
+step "pack (prepack builds dist/)"
+[ ! -e "$work/src/dist" ] || fail "the copy has a dist/ before packing"
+tarball="$(cd "$work/src" && npm pack --silent --pack-destination "$work" | tail -n 1)"
 tarball="$work/$tarball"
 echo "$tarball ($(du -h "$tarball" | cut -f1))"
 entries="$(tar -tzf "$tarball")"
-stray="$(grep -Ev '^package/(dist/.+\.(js|d\.ts)|README\.md|LICENSE|package\.json)$' <<<"$entries" || true)"
+stray="$(grep -Ev '^package/(dist/.+\.(js|d\.ts)|README\.md|CHANGELOG\.md|LICENSE|package\.json)$' <<<"$entries" || true)"
 [ -z "$stray" ] || fail "files that do not belong in the package:"$'\n'"$stray"
 for needed in package/dist/src/index.js package/dist/src/index.d.ts package/dist/src/testing/index.js \
-  package/dist/generated/engine.d.ts package/README.md package/LICENSE package/package.json; do
+  package/dist/generated/engine.d.ts package/README.md package/CHANGELOG.md package/LICENSE package/package.json; do
   grep -qx "$needed" <<<"$entries" || fail "missing from the package: $needed"
 done
 echo "$(wc -l <<<"$entries") files, all under dist/ or README/LICENSE/package.json"
@@ -130,5 +130,24 @@ sed -e 's/^import { Docker, NotFoundError, type RunResult } from "dockhand";/imp
   -e 's/^import { startMockDaemon, type MockDaemon } from "dockhand\/testing";/import testing = require("dockhand\/testing");\nimport startMockDaemon = testing.startMockDaemon;\ntype MockDaemon = testing.MockDaemon;/' \
   "$app/check.cts.tmp" >"$app/check.cts"
 tsconfig nodenext-cjs nodenext nodenext check.cts
+
+step "dockhand/testing without msw (an optional peer): a clear error naming it"
+bare="$work/bare"
+mkdir "$bare"
+echo '{ "name": "dockhand-no-msw", "private": true, "type": "module" }' >"$bare/package.json"
+(cd "$bare" && npm install --silent --no-audit --no-fund --prefer-offline "$tarball")
+[ ! -e "$bare/node_modules/msw" ] || fail "msw was installed although nobody asked for it"
+cat >"$bare/no-msw.mjs" <<'EOF'
+import { Docker } from "dockhand";
+import { startMockDaemon } from "dockhand/testing";
+
+if (typeof Docker !== "function") throw new Error("dockhand did not load");
+await startMockDaemon().then(
+  () => { throw new Error("startMockDaemon worked without msw"); },
+  (error) => console.log(`no msw: ${error.message}`),
+);
+EOF
+(cd "$bare" && node no-msw.mjs) | tee "$work/no-msw.out"
+grep -q "needs the msw package.*npm install --save-dev msw" "$work/no-msw.out" || fail "dockhand/testing without msw"
 
 step "package OK"
