@@ -4,10 +4,7 @@ import { debugLogger, type DockerLogger } from "./core/log.js";
 import { RequestCore } from "./core/request.js";
 import type { RequestOptions } from "./core/types.js";
 import { Configs } from "./resources/configs.js";
-import { Containers } from "./resources/containers.js";
 import { Distribution } from "./resources/distribution.js";
-import { Exec } from "./resources/exec.js";
-import { Images } from "./resources/images.js";
 import { Networks } from "./resources/networks.js";
 import { Nodes } from "./resources/nodes.js";
 import { Plugins } from "./resources/plugins.js";
@@ -15,10 +12,10 @@ import { Secrets } from "./resources/secrets.js";
 import { Services } from "./resources/services.js";
 import { Session } from "./resources/session.js";
 import { Swarm } from "./resources/swarm.js";
-import { System } from "./resources/system.js";
 import { Tasks } from "./resources/tasks.js";
 import { Volumes } from "./resources/volumes.js";
 import { createTransport } from "./transport/index.js";
+import { Containers, Exec, Images, System } from "./workflows/groups.js";
 import { removeByLabel, type LabelSelector, type RemoveByLabelOptions, type RemovedByLabel } from "./workflows/cleanup.js";
 import { run, type RunOptions, type RunResult } from "./workflows/run.js";
 
@@ -29,7 +26,11 @@ export interface DockerOptions extends EndpointOptions {
    * uses the lower of the daemon's version and its own (1.55).
    */
   apiVersion?: string;
-  /** Default timeout in milliseconds for every call (per call `timeout` overrides it). */
+  /**
+   * Default timeout in milliseconds for every call that sets none: it bounds a JSON call whole, and
+   * a stream or hijacked connection only until the daemon's answer arrives, so long-lived streams
+   * are not cut by it. A call's own `timeout` bounds the whole call, stream included.
+   */
   timeout?: number;
   /** User-Agent sent with each request. */
   userAgent?: string;
@@ -107,7 +108,7 @@ export class Docker {
     this.networks = new Networks(core);
     this.volumes = new Volumes(core);
     this.exec = new Exec(core);
-    this.system = new System(core);
+    this.system = new System(core, this);
     this.swarm = new Swarm(core);
     this.nodes = new Nodes(core);
     this.services = new Services(core);

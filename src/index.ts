@@ -28,7 +28,7 @@ export type { AuthConfig, AuthConfigs } from "./auth/auth-config.js";
 export { parseReference, type ImageReference } from "./auth/reference.js";
 export type { AuthOptions } from "./resources/registry-auth.js";
 
-export { OutputStream, type OutputText, type DemuxTargets } from "./streams/output.js";
+export { OutputStream, type OutputText, type DemuxTargets } from "./streams/output-stream.js";
 export type { OutputFrame, StreamName } from "./streams/demux.js";
 
 export type { ContainerArchive, ContainerCreateParams, ContainerStats, PutArchiveOptions } from "./resources/containers.js";
@@ -36,16 +36,16 @@ export type { BuildOptions } from "./build/options.js";
 export { BuildStream } from "./build/stream.js";
 export type { ByteSource } from "./build/source.js";
 export type { ContainerPathStat } from "./build/path-stat.js";
-export type { EventMessage } from "./resources/system.js";
 export type { ExecStartParams } from "./resources/exec.js";
 export type { OpenSession, SessionOptions } from "./resources/session.js";
 
-export type { Containers, ContainerAttachQuery, AttachOptions } from "./resources/containers.js";
-export type { Images } from "./resources/images.js";
+export type { ContainerOperations, ContainerAttachQuery, AttachOptions } from "./resources/containers.js";
+export type { ImageOperations } from "./resources/images.js";
+export type { Containers, Exec, Images, System } from "./workflows/groups.js";
 export type { Networks } from "./resources/networks.js";
 export type { Volumes } from "./resources/volumes.js";
-export type { Exec } from "./resources/exec.js";
-export type { System } from "./resources/system.js";
+export type { ExecOperations } from "./resources/exec.js";
+export type { SystemOperations } from "./resources/system.js";
 export type { Swarm } from "./resources/swarm.js";
 export type { Nodes } from "./resources/nodes.js";
 export type { Services } from "./resources/services.js";
@@ -55,10 +55,10 @@ export type { Configs } from "./resources/configs.js";
 export type { Plugins } from "./resources/plugins.js";
 export type { Distribution } from "./resources/distribution.js";
 export type { Session } from "./resources/session.js";
-export type { HijackedStream } from "./transport/hijack.js";
-export type { DockerWebSocket, WebSocketClose } from "./transport/websocket.js";
+export type { HijackedStream } from "./streams/stdio.js";
+export type { DockerWebSocket, WebSocketClose } from "./streams/websocket.js";
 export type { JsonStream } from "./streams/jsonlines.js";
-export type { DemuxPipeOptions } from "./streams/output.js";
+export type { DemuxPipeOptions } from "./streams/output-stream.js";
 export {
   foldProgress,
   ProgressTracker,
@@ -81,3 +81,11 @@ export type { EnvironmentInput, StdinSource } from "./workflows/stdio.js";
 
 /** Types generated from the Engine API spec: every schema, path and operation. */
 export type { components, operations, paths } from "../generated/engine.js";
+/**
+ * Every schema of the spec by its own name (`ContainerSummary`, `ContainerInspectResponse`,
+ * `SystemInfo`, …), and results the spec shapes inline by their operation (`ContainerPruneResponse`).
+ * Where a hand-written type has the name (the `Swarm` resource, `AuthConfig`, the progress
+ * messages), that one is exported; the swarm's inspect result is `SwarmInspectResponse`.
+ */
+export type * from "../generated/schemas.js";
+export type { Swarm as SwarmInspectResponse } from "../generated/schemas.js";

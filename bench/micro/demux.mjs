@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { demux } from "../../src/streams/demux.ts";
-import { OutputStream } from "../../src/streams/output.ts";
+import { OutputStream } from "../../src/streams/output-stream.ts";
 
 const TOTAL = 64 << 20;
 const CHUNK = 64 << 10;

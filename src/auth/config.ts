@@ -5,14 +5,11 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
-import { dockerConfigDir as cliConfigDir } from "../config/env.js";
+import { dockerConfigDir, type Env } from "../config/env.js";
 import { DockerConfigError } from "../core/errors.js";
 import { type AuthConfig, isJsonObject, jsonField, readAuthConfig } from "./auth-config.js";
 import { fromBase64 } from "./base64.js";
 import { tryNormalizeRegistry } from "./reference.js";
-
-/** Environment variables, as `process.env` holds them. */
-export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** The credential-related parts of a Docker CLI config. */
 export interface DockerCredentialConfig {
@@ -32,19 +29,13 @@ export interface DockerCredentialConfig {
 /** Options saying where the CLI config lives. */
 export interface DockerConfigLocation {
   /** Environment to read `DOCKER_CONFIG`, `DOCKER_AUTH_CONFIG` and `HOME` from. Default `process.env`. */
-  env?: Environment;
+  env?: Env;
   /** Directory holding `config.json`; overrides `DOCKER_CONFIG` (like the CLI's `--config`). */
   configDir?: string;
 }
 
 /** Name of the variable holding config JSON that takes precedence over the file (for CI). */
 export const AUTH_CONFIG_ENV = "DOCKER_AUTH_CONFIG";
-
-/** The directory holding the CLI's `config.json`: `configDir`, else `$DOCKER_CONFIG`, else `~/.docker`. */
-export function dockerConfigDir(location: DockerConfigLocation = {}): string {
-  // The same directory endpoint resolution reads contexts from, so both agree.
-  return cliConfigDir(location.env ?? process.env, location.configDir);
-}
 
 // JSON.parse messages quote the input, which may hold passwords: keep only where it failed.
 function jsonFailure(source: string, err: unknown): DockerConfigError {
@@ -116,14 +107,16 @@ export function parseDockerConfig(text: string, source: string): DockerCredentia
 }
 
 /**
- * Reads `config.json` from {@link dockerConfigDir}. Resolves to `undefined` when the file does not
+ * Reads `config.json` from the CLI config directory (`configDir`, else `$DOCKER_CONFIG`, else
+ * `~/.docker`). Resolves to `undefined` when the file does not
  * exist (no stored credentials); rejects with `DockerConfigError` naming the file when it cannot
  * be read or is malformed.
  */
 export async function loadDockerConfigFile(
   location: DockerConfigLocation = {},
 ): Promise<DockerCredentialConfig | undefined> {
-  const file = join(dockerConfigDir(location), "config.json");
+  // The same directory endpoint resolution reads contexts from, so both agree.
+  const file = join(dockerConfigDir(location.env ?? process.env, location.configDir), "config.json");
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -140,7 +133,7 @@ export async function loadDockerConfigFile(
  * (as the CLI does). Throws `DockerConfigError` naming the variable, never its content, when
  * it is malformed.
  */
-export function loadAuthConfigEnv(env: Environment = process.env): DockerCredentialConfig | undefined {
+export function loadAuthConfigEnv(env: Env = process.env): DockerCredentialConfig | undefined {
   const text = env[AUTH_CONFIG_ENV];
   if (!text) return undefined;
   const { source, auths } = parseDockerConfig(text, AUTH_CONFIG_ENV);

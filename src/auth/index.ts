@@ -20,8 +20,6 @@ export {
   AUTH_CONFIG_ENV,
   type DockerConfigLocation,
   type DockerCredentialConfig,
-  dockerConfigDir,
-  type Environment,
   loadAuthConfigEnv,
   loadDockerConfigFile,
   parseDockerConfig,

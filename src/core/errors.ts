@@ -94,6 +94,9 @@ export function errorForStatus(
   return new Class(message, { ...facts, statusCode });
 }
 
+/** The daemon's error bodies are short; anything longer is a proxy page or a bug, so we stop reading there. @internal */
+export const ERROR_BODY_LIMIT = 1 << 20;
+
 /** The daemon's message from an error body: `{"message": …}` when JSON, the text otherwise. @internal */
 export function errorMessage(status: number, contentType: string | undefined, text: string): string {
   const trimmed = text.trim();
@@ -190,6 +193,17 @@ export class BuildError extends DockerStreamError {
     this.output = options.output;
   }
 }
+
+/**
+ * A registry refused the credentials the daemon used for the caller: a wrong password, none at
+ * all, or an account not allowed to do this (pull, push, a build's base image, a plugin, a
+ * distribution inspect, a login check). `message` is the daemon's text; `statusCode` is the
+ * daemon's status when it answered with one (dockerd 20.10 says 500, later engines 401), and
+ * `undefined` when the refusal came inside a progress stream. `cause` is the error dockhand
+ * would otherwise have thrown (the status class, a {@link DockerStreamError} or a
+ * {@link BuildError} with the build's output).
+ */
+export class RegistryAuthError extends DockerError {}
 
 /** The daemon's answer could not be understood (malformed JSON, truncated frame, bad upgrade). */
 export class DockerProtocolError extends DockerError {}

@@ -1,14 +1,8 @@
 import type { Duplex } from "node:stream";
 import { OPERATIONS } from "../../generated/operations.js";
 import { connectionError } from "../transport/errors.js";
-import {
-  hijack,
-  upgrade,
-  type HijackedStream,
-  type HijackOptions,
-  type HijackRequest,
-  type UpgradedConnection,
-} from "../transport/hijack.js";
+import { upgrade, type HijackRequest, type UpgradedConnection } from "../transport/hijack.js";
+import { hijackedStream, type HijackedOptions, type HijackedStream } from "../streams/stdio.js";
 import type { CredentialLookupOptions } from "../auth/resolve.js";
 import type { Transport, TransportRequest, TransportResponse } from "../transport/types.js";
 import { checkSupport } from "./compat.js";
@@ -18,6 +12,7 @@ import {
   DockerError,
   DockerProtocolError,
   DockerTimeoutError,
+  ERROR_BODY_LIMIT,
   errorForStatus,
   errorMessage,
   type RequestFacts,
@@ -25,11 +20,10 @@ import {
 import { encodeQueryFilters } from "./filters.js";
 import { logRequest, type DockerLogger } from "./log.js";
 import { Negotiator, pingInfo, type PingInfo } from "./negotiate.js";
+import { registryAuthErrorOf } from "./registry-errors.js";
 import type { CallInit, JsonResult, OperationId, RequestOptions } from "./types.js";
 import { buildPath, buildQuery } from "./url.js";
 
-/** The daemon's error bodies are short; anything longer is a proxy page or a bug, so we stop reading. */
-const ERROR_BODY_LIMIT = 1 << 20;
 /** A ping that hangs must not hang every later call waiting on negotiation. */
 const DEFAULT_PING_TIMEOUT = 30_000;
 
@@ -63,6 +57,10 @@ class CallSignal {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #unlink: (() => void) | undefined;
   timedOut = false;
+  /** The request, once known: a timeout's abort reason names it. */
+  facts: RequestFacts = {};
+  /** The timeout is the call's own, which bounds all of it (see {@link CallSignal.answered}). */
+  throughout = false;
 
   /**
    * `stoppable`: the caller may stop reading a streamed body (or owns a hijacked connection), so
@@ -83,7 +81,8 @@ class CallSignal {
     if (timeout !== undefined && timeout > 0) {
       this.#timer = setTimeout(() => {
         this.timedOut = true;
-        controller.abort(new Error(`timed out after ${timeout} ms`));
+        // A DockerTimeoutError as the reason lets a hijacked connection report the timeout as such.
+        controller.abort(this.#timeoutError(undefined));
       }, timeout);
     }
     if (user?.aborted) controller.abort(user.reason);
@@ -103,9 +102,13 @@ class CallSignal {
     this.#controller?.abort(new Error("The response body was closed by its reader"));
   }
 
-  /** Stops the timer; the caller's signal keeps working through our controller until `release`. */
-  stopTimer(): void {
-    clearTimeout(this.#timer);
+  /**
+   * The daemon's answer head arrived: a default timeout ends here, so that long-lived streams and
+   * connections are not cut by it; a call's own timeout (`throughout`) keeps running until the
+   * body is read or the connection closed. The caller's signal keeps working until `release`.
+   */
+  answered(): void {
+    if (!this.throughout) clearTimeout(this.#timer);
   }
 
   release(): void {
@@ -119,18 +122,16 @@ class CallSignal {
    * the daemon had begun its answer (the connection broke mid-body, not before).
    */
   classify(err: unknown, facts: RequestFacts, host: string, answering = false): DockerError {
-    if (this.timedOut) {
-      const timeout = this.timeout ?? 0;
-      return new DockerTimeoutError(`${describe(facts)} timed out after ${timeout} ms`, {
-        ...facts,
-        timeout,
-        cause: err,
-      });
-    }
+    if (this.timedOut) return this.#timeoutError(err, facts);
     if (this.user?.aborted || this.signal?.aborted) {
       return new DockerAbortError(`${describe(facts)} was aborted`, { ...facts, cause: this.user?.reason ?? err });
     }
     return connectionError(err, host, facts, answering);
+  }
+
+  #timeoutError(cause: unknown, facts = this.facts): DockerTimeoutError {
+    const timeout = this.timeout ?? 0;
+    return new DockerTimeoutError(`${describe(facts)} timed out after ${timeout} ms`, { ...facts, timeout, cause });
   }
 }
 
@@ -214,21 +215,29 @@ export class RequestCore {
   }
 
   /**
-   * {@link RequestCore.send}; with `whole`, the call's timeout also covers reading the body (JSON
-   * and empty answers), where for a stream it ends once the daemon answered with success (an
-   * error body is read within it, however the call answers).
+   * {@link RequestCore.send}; with `whole`, any timeout also covers reading the body (JSON and
+   * empty answers). For a stream, a call's own timeout covers reading it to the end, and the
+   * client's default ends once the daemon answered with success (an error body is read within
+   * either).
    */
   async #send<I extends OperationId>(op: I, init: CallInit<I>, options: RequestOptions, whole: boolean) {
     const call = this.#call(options, !whole);
     const { method, url, headers, body, facts } = await this.#prepare(op, init, call);
     const res = await this.#exchange(method, url, headers, body, call, facts);
-    if (failed(res.status)) throw await this.#statusError(res, facts);
-    if (!whole) call.stopTimer();
+    if (failed(res.status)) throw registryAuthErrorOf(op, await this.#statusError(res, facts));
+    if (!whole) call.answered();
     return Object.assign(res, { apiVersion: facts.apiVersion });
   }
 
+  /**
+   * The signal of one call. `timeout` has one meaning: a call's own bounds the whole call (a
+   * stream read to its end, a hijacked connection until it closes); the client's default applies
+   * to each call only until the daemon's answer head arrives, so it never cuts a long stream.
+   */
   #call(options: RequestOptions, stoppable = true): CallSignal {
-    return new CallSignal(options.signal, options.timeout ?? this.#options.timeout, stoppable);
+    const call = new CallSignal(options.signal, options.timeout ?? this.#options.timeout, stoppable);
+    call.throughout = options.timeout !== undefined;
+    return call;
   }
 
   /**
@@ -238,10 +247,10 @@ export class RequestCore {
   async hijack<I extends OperationId>(
     op: I,
     init: CallInit<I>,
-    options: RequestOptions & Pick<HijackOptions, "tty" | "wrapOutput">,
+    options: RequestOptions & Pick<HijackedOptions, "tty" | "wrapOutput">,
   ): Promise<HijackedStream> {
-    return this.#raw(op, init, options, (connect, request, signal, onClose) =>
-      hijack(connect, request, { tty: options.tty, wrapOutput: options.wrapOutput, signal, host: this.#host, onClose }),
+    return this.#raw(op, init, options, async (connect, request, signal, onClose) =>
+      hijackedStream(await upgrade(connect, request, { signal, host: this.#host, onClose }), { ...options, signal }),
     );
   }
 
@@ -259,7 +268,8 @@ export class RequestCore {
 
   /**
    * Sends an operation on a raw connection that `take` opens and switches over. The call's
-   * timeout covers everything up to the daemon's answer; its signal, the connection's whole life.
+   * signal and own timeout cover the connection's whole life; the client's default timeout,
+   * everything up to the daemon's answer.
    */
   async #raw<I extends OperationId, T extends { readonly statusCode: number }>(
     op: I,
@@ -278,7 +288,7 @@ export class RequestCore {
       // A hijack is always stoppable, so its call has a controller and a signal.
       const signal = call.signal as AbortSignal;
       const taken = await take(() => transport.connect(signal), request, signal, () => call.release());
-      call.stopTimer();
+      call.answered();
       if (log) logRequest(log, method, url, started, taken.statusCode);
       return taken;
     } catch (err) {
@@ -317,6 +327,7 @@ export class RequestCore {
       checkSupport(op, apiVersion, init, this.negotiator.pinned);
       const path = `/v${apiVersion}${route}`;
       const facts = { method: spec.method, path, apiVersion };
+      call.facts = facts;
       return { method: spec.method, url: path + query, headers, body, facts };
     } catch (err) {
       call.release();

@@ -53,9 +53,10 @@ export interface RequestOptions {
   /** Aborts the call (and closes its connection) when the signal fires. */
   signal?: AbortSignal;
   /**
-   * Milliseconds to wait before giving up with a `DockerTimeoutError`. For JSON calls it covers
-   * the whole exchange; for streams it covers the wait for the daemon's answer (the stream itself
-   * may then run as long as it likes — use `signal` to stop it).
+   * Milliseconds the whole call may take before it fails with a `DockerTimeoutError`: for JSON
+   * calls until the answer is read, for streams until the stream is read to its end (a followed
+   * `logs` or `events` stream ends with the error), for hijacked attach/exec until the connection
+   * closes. (The client's default `timeout` differs: it bounds a stream only until the daemon answers.)
    */
   timeout?: number;
 }

@@ -1,3 +1,4 @@
+import type { ContainerCreateResponse, ContainerInspectResponse, ContainerPruneResponse, ContainerSummary, ContainerTopResponse, ContainerUpdateResponse, ContainerWaitResponse, FilesystemChange } from "../../generated/schemas.js";
 import type { components } from "../../generated/engine.js";
 import { NotFoundError } from "../core/errors.js";
 import { decodePathStat, type ContainerPathStat } from "../build/path-stat.js";
@@ -6,13 +7,11 @@ import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
 import { compareVersions } from "../core/version.js";
 import type { RequestBody } from "../transport/types.js";
 import { Resource } from "./resource.js";
-import { outputStream, streamFacts } from "./output.js";
-import type { OutputStream } from "../streams/output.js";
-import type { HijackedStream } from "../transport/hijack.js";
-import { type DockerWebSocket, WebSocketHandshake } from "../transport/websocket.js";
+import { outputStream, streamFacts } from "../streams/stdio.js";
+import type { OutputStream } from "../streams/output-stream.js";
+import type { HijackedStream } from "../streams/stdio.js";
+import { type DockerWebSocket, WebSocketHandshake } from "../streams/websocket.js";
 import { JsonStream } from "../streams/jsonlines.js";
-import { waitHealthy, type WaitHealthyOptions } from "../workflows/health.js";
-import { waitForLog, type LogMatch, type WaitForOptions } from "../workflows/log-match.js";
 
 type Schemas = components["schemas"];
 
@@ -51,7 +50,8 @@ export interface PutArchiveOptions extends RequestOptions {
 const PATH_STAT_HEADER = "x-docker-container-path-stat";
 
 /**
- * Containers: create, run, inspect, stream output, and remove.
+ * The container operations of the API: create, inspect, stream output, and remove
+ * ({@link Containers} adds the workflows built on them).
  *
  * @example
  * ```ts
@@ -61,12 +61,12 @@ const PATH_STAT_HEADER = "x-docker-container-path-stat";
  * const { stdout } = await (await docker.containers.logs(Id, { stdout: true })).text();
  * ```
  */
-export class Containers extends Resource {
+export class ContainerOperations extends Resource {
   /**
    * Lists containers (running only, unless `all: true`).
    * @example `await docker.containers.list({ all: true, filters: { status: ["exited"] } })`
    */
-  list(query?: QueryParams<"ContainerList">, options?: RequestOptions) {
+  list(query?: QueryParams<"ContainerList">, options?: RequestOptions): Promise<ContainerSummary[]> {
     return this.core.json("ContainerList", { query }, options);
   }
 
@@ -75,18 +75,18 @@ export class Containers extends Resource {
    * sent as query parameters, as the daemon expects.
    * @example `await docker.containers.create({ name: "web", Image: "nginx", HostConfig: { AutoRemove: true } })`
    */
-  create(params: ContainerCreateParams, options?: RequestOptions) {
+  create(params: ContainerCreateParams, options?: RequestOptions): Promise<ContainerCreateResponse> {
     const { name, platform, ...body } = params;
     return this.core.json("ContainerCreate", { query: { name, platform }, body }, options);
   }
 
   /** Returns low-level information about a container. @example `(await docker.containers.inspect("web")).State.Status` */
-  inspect(id: string, query?: QueryParams<"ContainerInspect">, options?: RequestOptions) {
+  inspect(id: string, query?: QueryParams<"ContainerInspect">, options?: RequestOptions): Promise<ContainerInspectResponse> {
     return this.core.json("ContainerInspect", { path: { id }, query }, options);
   }
 
   /** Lists the processes running inside a container (`ps` output as a table). */
-  top(id: string, query?: QueryParams<"ContainerTop">, options?: RequestOptions) {
+  top(id: string, query?: QueryParams<"ContainerTop">, options?: RequestOptions): Promise<ContainerTopResponse> {
     return this.core.json("ContainerTop", { path: { id }, query }, options);
   }
 
@@ -95,7 +95,7 @@ export class Containers extends Resource {
    * stream open until the container exits or the signal aborts. Output of a container without a
    * TTY comes back as separate stdout and stderr frames; with a TTY, as raw stdout. Pass `tty`
    * when you know the container's setting, to spare an inspect on engines older than API 1.42.
-   * This is also how to follow logs (`follow: true`); to wait for one line, see {@link Containers.waitFor}.
+   * This is also how to follow logs (`follow: true`); to wait for one line, see `Containers.waitFor`.
    * @example
    * ```ts
    * for await (const { stream, data } of await docker.containers.logs(id, { stdout: true, stderr: true, follow: true })) {}
@@ -164,7 +164,7 @@ export class Containers extends Resource {
   }
 
   /** Lists filesystem changes since the container was created (kind 0 modified, 1 added, 2 deleted). */
-  changes(id: string, options?: RequestOptions) {
+  changes(id: string, options?: RequestOptions): Promise<FilesystemChange[]> {
     return this.core.json("ContainerChanges", { path: { id } }, options);
   }
 
@@ -269,17 +269,17 @@ export class Containers extends Resource {
   }
 
   /** Resizes the container's TTY. */
-  resize(id: string, size: QueryParams<"ContainerResize">, options?: RequestOptions) {
+  resize(id: string, size: QueryParams<"ContainerResize">, options?: RequestOptions): Promise<boolean> {
     return this.core.empty("ContainerResize", { path: { id }, query: size }, options);
   }
 
   /** Starts a container. Resolves `false` when it was already running (the daemon's 304). */
-  start(id: string, query?: QueryParams<"ContainerStart">, options?: RequestOptions) {
+  start(id: string, query?: QueryParams<"ContainerStart">, options?: RequestOptions): Promise<boolean> {
     return this.core.empty("ContainerStart", { path: { id }, query }, options);
   }
 
   /** Stops a container (SIGTERM, then SIGKILL after `t` seconds). Resolves `false` when it was already stopped. */
-  stop(id: string, query?: QueryParams<"ContainerStop">, options?: RequestOptions) {
+  stop(id: string, query?: QueryParams<"ContainerStop">, options?: RequestOptions): Promise<boolean> {
     return this.core.empty("ContainerStop", { path: { id }, query }, options);
   }
 
@@ -294,7 +294,7 @@ export class Containers extends Resource {
   }
 
   /** Changes resource limits and the restart policy of a container without recreating it. */
-  update(id: string, update: JsonBody<"ContainerUpdate">, options?: RequestOptions) {
+  update(id: string, update: JsonBody<"ContainerUpdate">, options?: RequestOptions): Promise<ContainerUpdateResponse> {
     return this.core.json("ContainerUpdate", { path: { id }, body: update }, options);
   }
 
@@ -317,35 +317,8 @@ export class Containers extends Resource {
    * Waits for a container to reach a condition (default `not-running`) and returns its exit code.
    * @example `const { StatusCode } = await docker.containers.wait(id)`
    */
-  wait(id: string, query?: QueryParams<"ContainerWait">, options?: RequestOptions) {
+  wait(id: string, query?: QueryParams<"ContainerWait">, options?: RequestOptions): Promise<ContainerWaitResponse> {
     return this.core.json("ContainerWait", { path: { id }, query }, options);
-  }
-
-  /**
-   * Waits until the container's health check reports `healthy` and resolves with its inspect
-   * data. Rejects with `ContainerUnhealthyError` (carrying the last check runs) when it reports
-   * `unhealthy`, `ContainerExitedError` when the container stops first, `DockerTimeoutError` when
-   * `timeout` (ms, for the whole wait) passes, and `DockerArgumentError` when the container has
-   * no health check.
-   * @example `await docker.containers.waitHealthy(id, { timeout: 60_000 })`
-   */
-  waitHealthy(id: string, options?: WaitHealthyOptions) {
-    return waitHealthy(this, id, options);
-  }
-
-  /**
-   * Follows the container's output until a line matches `log`, then stops reading and resolves
-   * with the line. The whole log counts, so a line printed before the call is found too (unless
-   * `since`). Rejects with `ContainerExitedError` (with the output's last lines) when the
-   * container stops without printing it, and `DockerTimeoutError` after `timeout` ms.
-   * @example
-   * ```ts
-   * const { match } = await docker.containers.waitFor(id, { log: /listening on port (\d+)/, timeout: 30_000 });
-   * const port = Number(match[1]);
-   * ```
-   */
-  waitFor(id: string, options: WaitForOptions): Promise<LogMatch> {
-    return waitForLog(this, id, options);
   }
 
   /** Removes a container. A running one needs `force: true` (otherwise `ConflictError`). */
@@ -354,7 +327,7 @@ export class Containers extends Resource {
   }
 
   /** Deletes stopped containers; returns what was removed and the space reclaimed. */
-  prune(query?: QueryParams<"ContainerPrune">, options?: RequestOptions) {
+  prune(query?: QueryParams<"ContainerPrune">, options?: RequestOptions): Promise<ContainerPruneResponse> {
     return this.core.json("ContainerPrune", { query }, options);
   }
 

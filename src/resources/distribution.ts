@@ -1,3 +1,4 @@
+import type { DistributionInspect } from "../../generated/schemas.js";
 import type { RequestOptions } from "../core/types.js";
 import { type AuthOptions, registryAuthHeaders } from "./registry-auth.js";
 import { Resource } from "./resource.js";
@@ -9,7 +10,7 @@ import { Resource } from "./resource.js";
  */
 export class Distribution extends Resource {
   /** Asks the registry (via the daemon) for an image's descriptor and platforms. */
-  async inspect(name: string, options?: RequestOptions & AuthOptions) {
+  async inspect(name: string, options?: RequestOptions & AuthOptions): Promise<DistributionInspect> {
     const headers = await registryAuthHeaders(this.core, name, options);
     return this.core.json("DistributionInspect", { path: { name }, headers }, options);
   }

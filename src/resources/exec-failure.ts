@@ -1,5 +1,5 @@
 import { DockerStreamError, type RequestFacts } from "../core/errors.js";
-import { concatBytes } from "../streams/bytes.js";
+import { concatBytes } from "../internal/bytes.js";
 
 /** The daemon's message about a command that could not start is one short line; this bounds what is held back. */
 const MESSAGE_LIMIT = 4096;

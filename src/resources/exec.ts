@@ -1,17 +1,18 @@
+import type { ExecInspectResponse, IDResponse } from "../../generated/schemas.js";
 import { DockerAbortError, DockerArgumentError } from "../core/errors.js";
 import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
-import type { OutputStream } from "../streams/output.js";
-import type { HijackedStream, OutputWrapper } from "../transport/hijack.js";
-import { runExec, type ExecRunOptions, type ExecRunResult } from "../workflows/exec-run.js";
+import type { OutputStream } from "../streams/output-stream.js";
+import type { HijackedStream, OutputWrapper } from "../streams/stdio.js";
 import { execStartFailures } from "./exec-failure.js";
-import { outputStream, streamFacts } from "./output.js";
+import { outputStream, streamFacts } from "../streams/stdio.js";
 import { Resource } from "./resource.js";
 
 /** Body of `exec.start`. */
 export type ExecStartParams = NonNullable<JsonBody<"ExecStart">>;
 
 /**
- * Commands run inside a running container.
+ * The exec operations of the API: commands run inside a running container ({@link Exec} adds
+ * the `run` workflow).
  *
  * @example
  * ```ts
@@ -20,9 +21,9 @@ export type ExecStartParams = NonNullable<JsonBody<"ExecStart">>;
  * const { stdout: listing } = await (await docker.exec.start(Id)).text();
  * ```
  */
-export class Exec extends Resource {
-  /** Prepares a command to run in a container; start it with {@link Exec.start}. */
-  create(containerId: string, config: JsonBody<"ContainerExec">, options?: RequestOptions) {
+export class ExecOperations extends Resource {
+  /** Prepares a command to run in a container; start it with {@link ExecOperations.start}. */
+  create(containerId: string, config: JsonBody<"ContainerExec">, options?: RequestOptions): Promise<IDResponse> {
     return this.core.json("ContainerExec", { path: { id: containerId }, body: config }, options);
   }
 
@@ -63,24 +64,8 @@ export class Exec extends Resource {
     return outputStream(res, async () => tty, tty, { wrap, facts: streamFacts(res, `/exec/${id}/start`, "POST") });
   }
 
-  /**
-   * Runs a command in a running container and waits for it: creates the exec, feeds `stdin`
-   * (if given), collects stdout and stderr, and reads the exit code. A command that cannot start
-   * rejects with `DockerStreamError`; a non-zero exit code is a normal result.
-   *
-   * `timeout` (ms) and `signal` bound the whole run. Stopping early closes the connection, but the
-   * daemon has no way to stop an exec: a command that ignores its closed input keeps running.
-   * @example
-   * ```ts
-   * const { exitCode, stdout } = await docker.exec.run(id, ["wc", "-c"], { stdin: "hello" });
-   * ```
-   */
-  run(containerId: string, cmd: readonly string[], options?: ExecRunOptions): Promise<ExecRunResult> {
-    return runExec(this, containerId, cmd, options);
-  }
-
   /** Returns the command's state, including `ExitCode` once it finished. */
-  inspect(id: string, options?: RequestOptions) {
+  inspect(id: string, options?: RequestOptions): Promise<ExecInspectResponse> {
     return this.core.json("ExecInspect", { path: { id } }, options);
   }
 

@@ -1,8 +1,9 @@
+import type { AttestationStatement, BuildPruneResponse, IDResponse, ImageDeleteResponseItem, ImageHistoryResponseItem, ImageInspect, ImagePruneResponse, ImageSearchResponseItem, ImageSummary } from "../../generated/schemas.js";
 import type { PackedContext } from "../build/context.js";
 import { type BuildOptions, buildQuery } from "../build/options.js";
 import { type ByteSource, byteSource, PackedUpload } from "../build/source.js";
 import { BuildStream } from "../build/stream.js";
-import { DockerArgumentError, NotFoundError } from "../core/errors.js";
+import { DockerArgumentError } from "../core/errors.js";
 import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
 import type { RequestBody } from "../transport/types.js";
 import type { ProgressMessage } from "../streams/progress.js";
@@ -12,7 +13,8 @@ import { parseReference } from "../auth/reference.js";
 import { Resource } from "./resource.js";
 
 /**
- * Images: pull, push, inspect, tag, save/load, commit, remove.
+ * The image operations of the API: pull, push, inspect, tag, save/load, commit, remove
+ * ({@link Images} adds the workflows built on them).
  *
  * @example
  * ```ts
@@ -20,24 +22,24 @@ import { Resource } from "./resource.js";
  * const images = await docker.images.list({ filters: { reference: ["busybox"] } });
  * ```
  */
-export class Images extends Resource {
+export class ImageOperations extends Resource {
   /** Lists images. */
-  list(query?: QueryParams<"ImageList">, options?: RequestOptions) {
+  list(query?: QueryParams<"ImageList">, options?: RequestOptions): Promise<ImageSummary[]> {
     return this.core.json("ImageList", { query }, options);
   }
 
   /** Returns low-level information about an image. */
-  inspect(name: string, query?: QueryParams<"ImageInspect">, options?: RequestOptions) {
+  inspect(name: string, query?: QueryParams<"ImageInspect">, options?: RequestOptions): Promise<ImageInspect> {
     return this.core.json("ImageInspect", { path: { name }, query }, options);
   }
 
   /** Returns an image's layers and the commands that made them. */
-  history(name: string, query?: QueryParams<"ImageHistory">, options?: RequestOptions) {
+  history(name: string, query?: QueryParams<"ImageHistory">, options?: RequestOptions): Promise<ImageHistoryResponseItem[]> {
     return this.core.json("ImageHistory", { path: { name }, query }, options);
   }
 
   /** Lists attestations (SBOM, provenance) attached to an image. */
-  attestations(name: string, query?: QueryParams<"ImageAttestations">, options?: RequestOptions) {
+  attestations(name: string, query?: QueryParams<"ImageAttestations">, options?: RequestOptions): Promise<AttestationStatement[]> {
     return this.core.json("ImageAttestations", { path: { name }, query }, options);
   }
 
@@ -75,22 +77,6 @@ export class Images extends Resource {
   }
 
   /**
-   * Pulls an image unless the engine already has it (any platform); resolves `true` when it
-   * pulled. Credentials are looked up as for {@link Images.pull}, only when a pull is needed.
-   * @example `await docker.images.pullIfMissing("busybox:1.36")`
-   */
-  async pullIfMissing(reference: string, options?: RequestOptions & AuthOptions & { platform?: string }): Promise<boolean> {
-    try {
-      await this.inspect(reference, undefined, options);
-      return false;
-    } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
-    }
-    await this.pull(reference, options);
-    return true;
-  }
-
-  /**
    * Imports a root filesystem tarball as an image (`docker import`), uploading it as it is read;
    * streams progress. Name the image with `repo`/`tag`; `changes` applies Dockerfile instructions.
    * @example
@@ -121,22 +107,22 @@ export class Images extends Resource {
   }
 
   /** Removes an image (or one of its tags); returns what was untagged and deleted. */
-  remove(name: string, query?: QueryParams<"ImageDelete">, options?: RequestOptions) {
+  remove(name: string, query?: QueryParams<"ImageDelete">, options?: RequestOptions): Promise<ImageDeleteResponseItem[]> {
     return this.core.json("ImageDelete", { path: { name }, query }, options);
   }
 
   /** Searches Docker Hub (through the daemon). */
-  search(query: QueryParams<"ImageSearch">, options?: RequestOptions) {
+  search(query: QueryParams<"ImageSearch">, options?: RequestOptions): Promise<ImageSearchResponseItem[]> {
     return this.core.json("ImageSearch", { query }, options);
   }
 
   /** Deletes unused images (dangling only, unless `dangling=false` filter). */
-  prune(query?: QueryParams<"ImagePrune">, options?: RequestOptions) {
+  prune(query?: QueryParams<"ImagePrune">, options?: RequestOptions): Promise<ImagePruneResponse> {
     return this.core.json("ImagePrune", { query }, options);
   }
 
   /** Creates an image from a container's changes (`docker commit`). */
-  commit(query: QueryParams<"ImageCommit">, config: JsonBody<"ImageCommit"> = {}, options?: RequestOptions) {
+  commit(query: QueryParams<"ImageCommit">, config: JsonBody<"ImageCommit"> = {}, options?: RequestOptions): Promise<IDResponse> {
     return this.core.json("ImageCommit", { query, body: config }, options);
   }
 
@@ -202,7 +188,7 @@ export class Images extends Resource {
   }
 
   /** Deletes build cache. */
-  pruneBuildCache(query?: QueryParams<"BuildPrune">, options?: RequestOptions) {
+  pruneBuildCache(query?: QueryParams<"BuildPrune">, options?: RequestOptions): Promise<BuildPruneResponse> {
     return this.core.json("BuildPrune", { query }, options);
   }
 }

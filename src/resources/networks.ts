@@ -1,3 +1,4 @@
+import type { NetworkCreateResponse, NetworkInspect, NetworkPruneResponse, NetworkSummary } from "../../generated/schemas.js";
 import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
 import { Resource } from "./resource.js";
 
@@ -12,17 +13,17 @@ import { Resource } from "./resource.js";
  */
 export class Networks extends Resource {
   /** Lists networks. @example `await docker.networks.list({ filters: { driver: ["bridge"] } })` */
-  list(query?: QueryParams<"NetworkList">, options?: RequestOptions) {
+  list(query?: QueryParams<"NetworkList">, options?: RequestOptions): Promise<NetworkSummary[]> {
     return this.core.json("NetworkList", { query }, options);
   }
 
   /** Returns details of a network, including attached containers. */
-  inspect(id: string, query?: QueryParams<"NetworkInspect">, options?: RequestOptions) {
+  inspect(id: string, query?: QueryParams<"NetworkInspect">, options?: RequestOptions): Promise<NetworkInspect> {
     return this.core.json("NetworkInspect", { path: { id }, query }, options);
   }
 
   /** Creates a network. */
-  create(config: JsonBody<"NetworkCreate">, options?: RequestOptions) {
+  create(config: JsonBody<"NetworkCreate">, options?: RequestOptions): Promise<NetworkCreateResponse> {
     return this.core.json("NetworkCreate", { body: config }, options);
   }
 
@@ -42,7 +43,7 @@ export class Networks extends Resource {
   }
 
   /** Deletes unused networks. */
-  prune(query?: QueryParams<"NetworkPrune">, options?: RequestOptions) {
+  prune(query?: QueryParams<"NetworkPrune">, options?: RequestOptions): Promise<NetworkPruneResponse> {
     return this.core.json("NetworkPrune", { query }, options);
   }
 }

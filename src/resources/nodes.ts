@@ -1,3 +1,4 @@
+import type { Node } from "../../generated/schemas.js";
 import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
 import { Resource } from "./resource.js";
 
@@ -12,12 +13,12 @@ import { Resource } from "./resource.js";
  */
 export class Nodes extends Resource {
   /** Lists the swarm's nodes. */
-  list(query?: QueryParams<"NodeList">, options?: RequestOptions) {
+  list(query?: QueryParams<"NodeList">, options?: RequestOptions): Promise<Node[]> {
     return this.core.json("NodeList", { query }, options);
   }
 
   /** Returns one node. */
-  inspect(id: string, options?: RequestOptions) {
+  inspect(id: string, options?: RequestOptions): Promise<Node> {
     return this.core.json("NodeInspect", { path: { id } }, options);
   }
 

@@ -1,3 +1,4 @@
+import type { Plugin, PluginPrivilege } from "../../generated/schemas.js";
 import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
 import type { RequestBody } from "../transport/types.js";
 import type { ProgressMessage } from "../streams/progress.js";
@@ -16,12 +17,12 @@ import { Resource } from "./resource.js";
  */
 export class Plugins extends Resource {
   /** Lists installed plugins. */
-  list(query?: QueryParams<"PluginList">, options?: RequestOptions) {
+  list(query?: QueryParams<"PluginList">, options?: RequestOptions): Promise<Plugin[]> {
     return this.core.json("PluginList", { query }, options);
   }
 
   /** Lists the privileges a remote plugin asks for (to grant in `pull`/`upgrade`). */
-  privileges(query: QueryParams<"GetPluginPrivileges">, options?: RequestOptions) {
+  privileges(query: QueryParams<"GetPluginPrivileges">, options?: RequestOptions): Promise<PluginPrivilege[]> {
     return this.core.json("GetPluginPrivileges", { query }, options);
   }
 
@@ -37,12 +38,12 @@ export class Plugins extends Resource {
   }
 
   /** Returns one plugin. */
-  inspect(name: string, options?: RequestOptions) {
+  inspect(name: string, options?: RequestOptions): Promise<Plugin> {
     return this.core.json("PluginInspect", { path: { name } }, options);
   }
 
   /** Removes a plugin (`force` removes an enabled one). */
-  remove(name: string, query?: QueryParams<"PluginDelete">, options?: RequestOptions) {
+  remove(name: string, query?: QueryParams<"PluginDelete">, options?: RequestOptions): Promise<Plugin> {
     return this.core.json("PluginDelete", { path: { name }, query }, options);
   }
 

@@ -1,6 +1,7 @@
+import type { Service, ServiceCreateResponse, ServiceUpdateResponse } from "../../generated/schemas.js";
 import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
-import type { OutputStream } from "../streams/output.js";
-import { outputStream } from "./output.js";
+import type { OutputStream } from "../streams/output-stream.js";
+import { outputStream } from "../streams/stdio.js";
 import { type AuthOptions, registryAuthHeaders } from "./registry-auth.js";
 import { Resource } from "./resource.js";
 
@@ -14,18 +15,18 @@ import { Resource } from "./resource.js";
  */
 export class Services extends Resource {
   /** Lists services; `status: true` adds running/desired task counts. */
-  list(query?: QueryParams<"ServiceList">, options?: RequestOptions) {
+  list(query?: QueryParams<"ServiceList">, options?: RequestOptions): Promise<Service[]> {
     return this.core.json("ServiceList", { query }, options);
   }
 
   /** Creates a service. Pass `auth` when its image lives in a private registry. */
-  async create(spec: JsonBody<"ServiceCreate">, options?: RequestOptions & AuthOptions) {
+  async create(spec: JsonBody<"ServiceCreate">, options?: RequestOptions & AuthOptions): Promise<ServiceCreateResponse> {
     const headers = await registryAuthHeaders(this.core, spec.TaskTemplate?.ContainerSpec?.Image, options);
     return this.core.json("ServiceCreate", { body: spec, headers }, options);
   }
 
   /** Returns one service. */
-  inspect(id: string, query?: QueryParams<"ServiceInspect">, options?: RequestOptions) {
+  inspect(id: string, query?: QueryParams<"ServiceInspect">, options?: RequestOptions): Promise<Service> {
     return this.core.json("ServiceInspect", { path: { id }, query }, options);
   }
 
@@ -38,7 +39,7 @@ export class Services extends Resource {
     query: QueryParams<"ServiceUpdate">,
     spec: JsonBody<"ServiceUpdate">,
     options?: RequestOptions & AuthOptions,
-  ) {
+  ): Promise<ServiceUpdateResponse> {
     const headers = await registryAuthHeaders(this.core, spec.TaskTemplate?.ContainerSpec?.Image, options);
     return this.core.json("ServiceUpdate", { path: { id }, query, body: spec, headers }, options);
   }

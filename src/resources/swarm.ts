@@ -1,3 +1,4 @@
+import type { Swarm as SwarmInspectResponse, UnlockKeyResponse } from "../../generated/schemas.js";
 import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
 import { Resource } from "./resource.js";
 
@@ -12,12 +13,12 @@ import { Resource } from "./resource.js";
  */
 export class Swarm extends Resource {
   /** Returns the swarm's spec, version and join tokens (only on a manager). */
-  inspect(options?: RequestOptions) {
+  inspect(options?: RequestOptions): Promise<SwarmInspectResponse> {
     return this.core.json("SwarmInspect", {}, options);
   }
 
   /** Makes this engine the first manager of a new swarm; resolves to the node id. */
-  init(params: JsonBody<"SwarmInit">, options?: RequestOptions) {
+  init(params: JsonBody<"SwarmInit">, options?: RequestOptions): Promise<string> {
     return this.core.json("SwarmInit", { body: params }, options);
   }
 
@@ -41,7 +42,7 @@ export class Swarm extends Resource {
   }
 
   /** Returns the key that unlocks a locked swarm manager. */
-  unlockKey(options?: RequestOptions) {
+  unlockKey(options?: RequestOptions): Promise<UnlockKeyResponse> {
     return this.core.json("SwarmUnlockkey", {}, options);
   }
 

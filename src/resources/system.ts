@@ -1,16 +1,9 @@
-import type { components } from "../../generated/engine.js";
+import type { AuthResponse, EventMessage, SystemDataUsageResponse, SystemInfo, SystemVersion } from "../../generated/schemas.js";
 import type { PingInfo } from "../core/negotiate.js";
 import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
 import { JsonStream } from "../streams/jsonlines.js";
-import { systemPrune, type SystemPruneOptions, type SystemPruneResult } from "../workflows/prune.js";
-import { Containers } from "./containers.js";
-import { Images } from "./images.js";
-import { Networks } from "./networks.js";
 import { Resource } from "./resource.js";
-import { Volumes } from "./volumes.js";
 
-/** One event from the daemon's event stream. */
-export type EventMessage = components["schemas"]["EventMessage"];
 
 /**
  * The engine as a whole: ping, version, info, disk usage, events, and registry login checks.
@@ -21,7 +14,7 @@ export type EventMessage = components["schemas"]["EventMessage"];
  * const { Version } = await docker.system.version();
  * ```
  */
-export class System extends Resource {
+export class SystemOperations extends Resource {
   /**
    * Checks the daemon answers and reads what it says about itself (API version, OS type,
    * experimental flag, default builder, swarm state) from the ping headers.
@@ -31,12 +24,12 @@ export class System extends Resource {
   }
 
   /** Version of the engine and its components. */
-  version(options?: RequestOptions) {
+  version(options?: RequestOptions): Promise<SystemVersion> {
     return this.core.json("SystemVersion", {}, options);
   }
 
   /** System-wide information: containers, images, storage driver, swarm, plugins, … */
-  info(options?: RequestOptions) {
+  info(options?: RequestOptions): Promise<SystemInfo> {
     return this.core.json("SystemInfo", {}, options);
   }
 
@@ -44,12 +37,12 @@ export class System extends Resource {
    * Checks registry credentials (what `docker login` does) without storing them.
    * @example `await docker.system.auth({ username: "me", password, serveraddress: "registry.example.com" })`
    */
-  auth(credentials: JsonBody<"SystemAuth">, options?: RequestOptions) {
+  auth(credentials: JsonBody<"SystemAuth">, options?: RequestOptions): Promise<AuthResponse> {
     return this.core.json("SystemAuth", { body: credentials }, options);
   }
 
   /** Disk usage of images, containers, volumes and build cache. */
-  dataUsage(query?: QueryParams<"SystemDataUsage">, options?: RequestOptions) {
+  dataUsage(query?: QueryParams<"SystemDataUsage">, options?: RequestOptions): Promise<SystemDataUsageResponse> {
     return this.core.json("SystemDataUsage", { query }, options);
   }
 
@@ -63,23 +56,5 @@ export class System extends Resource {
   async events(query?: QueryParams<"SystemEvents">, options?: RequestOptions): Promise<JsonStream<EventMessage>> {
     const res = await this.core.send("SystemEvents", { query }, options);
     return new JsonStream<EventMessage>(res.body);
-  }
-
-  /**
-   * Removes what is unused, like `docker system prune`: stopped containers, unused networks,
-   * dangling images (every unused image with `all`), the build cache, and anonymous volumes when
-   * `volumes` is set; `label` and `until` narrow it down. Resolves with what went and the total
-   * space reclaimed.
-   * @example
-   * ```ts
-   * const { spaceReclaimed } = await docker.system.prune({ until: "24h", label: { "ci-job": true } });
-   * ```
-   */
-  prune(options?: SystemPruneOptions): Promise<SystemPruneResult> {
-    const core = this.core;
-    return systemPrune(
-      { containers: new Containers(core), images: new Images(core), networks: new Networks(core), volumes: new Volumes(core) },
-      options,
-    );
   }
 }

@@ -1,6 +1,7 @@
+import type { Task } from "../../generated/schemas.js";
 import type { QueryParams, RequestOptions } from "../core/types.js";
-import type { OutputStream } from "../streams/output.js";
-import { outputStream } from "./output.js";
+import type { OutputStream } from "../streams/output-stream.js";
+import { outputStream } from "../streams/stdio.js";
 import { Resource } from "./resource.js";
 
 /**
@@ -10,12 +11,12 @@ import { Resource } from "./resource.js";
  */
 export class Tasks extends Resource {
   /** Lists tasks. */
-  list(query?: QueryParams<"TaskList">, options?: RequestOptions) {
+  list(query?: QueryParams<"TaskList">, options?: RequestOptions): Promise<Task[]> {
     return this.core.json("TaskList", { query }, options);
   }
 
   /** Returns one task. */
-  inspect(id: string, options?: RequestOptions) {
+  inspect(id: string, options?: RequestOptions): Promise<Task> {
     return this.core.json("TaskInspect", { path: { id } }, options);
   }
 

@@ -1,3 +1,4 @@
+import type { Volume, VolumeListResponse, VolumePruneResponse } from "../../generated/schemas.js";
 import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
 import { Resource } from "./resource.js";
 
@@ -11,17 +12,17 @@ import { Resource } from "./resource.js";
  */
 export class Volumes extends Resource {
   /** Lists volumes (and warnings from drivers that failed to answer). */
-  list(query?: QueryParams<"VolumeList">, options?: RequestOptions) {
+  list(query?: QueryParams<"VolumeList">, options?: RequestOptions): Promise<VolumeListResponse> {
     return this.core.json("VolumeList", { query }, options);
   }
 
   /** Creates a volume (a no-op returning the existing one if the name is taken by the same driver). */
-  create(config: JsonBody<"VolumeCreate"> = {}, options?: RequestOptions) {
+  create(config: JsonBody<"VolumeCreate"> = {}, options?: RequestOptions): Promise<Volume> {
     return this.core.json("VolumeCreate", { body: config }, options);
   }
 
   /** Returns details of a volume. */
-  inspect(name: string, options?: RequestOptions) {
+  inspect(name: string, options?: RequestOptions): Promise<Volume> {
     return this.core.json("VolumeInspect", { path: { name } }, options);
   }
 
@@ -41,7 +42,7 @@ export class Volumes extends Resource {
   }
 
   /** Deletes unused volumes (anonymous ones only, unless the `all` filter is set). */
-  prune(query?: QueryParams<"VolumePrune">, options?: RequestOptions) {
+  prune(query?: QueryParams<"VolumePrune">, options?: RequestOptions): Promise<VolumePruneResponse> {
     return this.core.json("VolumePrune", { query }, options);
   }
 }

@@ -1,6 +1,6 @@
 import { DockerArgumentError, DockerProtocolError, DockerStreamError, type RequestFacts } from "../core/errors.js";
-import { concatBytes } from "./bytes.js";
-import { DecodingIterator } from "./pull.js";
+import { concatBytes } from "../internal/bytes.js";
+import { DecodingIterator } from "./decoding.js";
 
 /** Which output of the process a frame belongs to. */
 export type StreamName = "stdout" | "stderr";

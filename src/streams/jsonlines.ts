@@ -1,10 +1,10 @@
 import type { Transform } from "node:stream";
 import split2 from "split2";
 import { DockerProtocolError, type RequestFacts } from "../core/errors.js";
-import { concatBytes } from "./bytes.js";
+import { concatBytes } from "../internal/bytes.js";
 import { daemonErrorCheck } from "./message-errors.js";
 import type { ProgressMessage } from "./progress.js";
-import { DecodingIterator } from "./pull.js";
+import { DecodingIterator } from "./decoding.js";
 import { SingleUseStream } from "./single-use.js";
 
 /** Options of a {@link JsonStream}. */

@@ -1,4 +1,5 @@
 import { BuildError, DockerStreamError, type RequestFacts } from "../core/errors.js";
+import { registryAuthError } from "../core/registry-errors.js";
 import type { ProgressMessage } from "./progress.js";
 
 /** The fields through which the daemon reports a failure inside a JSON-lines stream. */
@@ -14,13 +15,14 @@ function failureOf(message: ErrorFields): { text: string; code: number | undefin
 
 /**
  * A message check that turns a JSON-lines error message (`error` / `errorDetail`) into a
- * {@link DockerStreamError} carrying the daemon's message and code. Pull, push, load and plugin
- * streams report failures this way, after an HTTP 200.
+ * {@link DockerStreamError} carrying the daemon's message and code (a {@link RegistryAuthError}
+ * caused by it when a registry refused the credentials). Pull, push, load and plugin streams
+ * report failures this way, after an HTTP 200.
  */
 export function daemonErrorCheck(facts: RequestFacts = {}): (message: ErrorFields) => void {
   return (message) => {
     const failure = failureOf(message);
-    if (failure) throw new DockerStreamError(failure.text, { ...facts, code: failure.code });
+    if (failure) throw registryAuthError(new DockerStreamError(failure.text, { ...facts, code: failure.code }));
   };
 }
 
@@ -41,7 +43,10 @@ export function buildErrorCheck(facts: RequestFacts = {}): (message: ProgressMes
     }
     const failure = failureOf(message);
     if (failure) {
-      throw new BuildError(failure.text, { ...facts, code: failure.code, output: output.slice(-BUILD_OUTPUT_LIMIT) });
+      // A base image the registry refused to pull is a RegistryAuthError; its cause keeps the output.
+      throw registryAuthError(
+        new BuildError(failure.text, { ...facts, code: failure.code, output: output.slice(-BUILD_OUTPUT_LIMIT) }),
+      );
     }
   };
 }

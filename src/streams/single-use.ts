@@ -1,5 +1,5 @@
 import { DockerError } from "../core/errors.js";
-import type { DecodingIterator } from "./pull.js";
+import type { DecodingIterator } from "./decoding.js";
 
 /**
  * A stream that can be read once, in one of several ways (iteration or a helper such as

@@ -4,7 +4,7 @@ import { emptyInput, Pipe } from "./pipe.js";
 import { MockProcess } from "./process.js";
 import { DaemonError } from "./reply.js";
 import { parseSignal, SIGKILL, SIGTERM } from "./signals.js";
-import type { MockImage } from "./state.js";
+import type { MockImage } from "./image.js";
 import type { StreamId } from "./stdio.js";
 import { nowNs, type Nanos } from "./time.js";
 import { asList, type ContainerCreateBody, type EndpointSettings, type HostConfig, type MountPoint } from "./wire.js";
@@ -72,7 +72,7 @@ export class MockContainer {
   /** Ids of exec instances created in it. */
   readonly execIds: string[] = [];
   /** Networks by name, with this container's endpoint settings on each. */
-  readonly networks = new Map<string, EndpointSettings>();
+  readonly networks: Map<string, EndpointSettings> = new Map();
   /** Volumes and bind mounts, as inspect shows them. */
   readonly mounts: MountPoint[] = [];
   /** What `GET /containers/{id}/changes` reports; tests may set it. */

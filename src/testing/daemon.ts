@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { RequestHandler } from "msw";
 import { builtinHandlers } from "./handlers/index.js";
 import { randomHex } from "./ids.js";
+import { loadMsw } from "./msw.js";
 import { MockServer, type RecordedRequest } from "./server.js";
 import { MockState } from "./state.js";
 
@@ -58,6 +59,7 @@ export interface MockDaemon {
 
 /** Starts a mock daemon; see {@link MockDaemonOptions} for the defaults. */
 export async function startMockDaemon(options: MockDaemonOptions = {}): Promise<MockDaemon> {
+  await loadMsw();
   const ownDir = options.socketPath ? undefined : await mkdtemp(join(tmpdir(), "dockhand-mock-"));
   const socketPath = options.socketPath ?? join(ownDir as string, "docker.sock");
   const apiVersion = options.apiVersion ?? "1.55";

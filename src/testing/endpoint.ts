@@ -1,5 +1,6 @@
-import { http, type HttpHandler } from "msw";
+import type { HttpHandler } from "msw";
 import { apiVersionOf } from "./context.js";
+import { msw } from "./msw.js";
 import { DaemonError, errorResponse } from "./reply.js";
 import { route, type RouteParams } from "./route.js";
 
@@ -16,7 +17,7 @@ type Resolver = (call: Call) => Response | Promise<Response>;
 
 function define(method: "get" | "head" | "post" | "put" | "delete") {
   return (path: string, resolver: Resolver): HttpHandler =>
-    http[method](route(path), async ({ request, params }) => {
+    msw().http[method](route(path), async ({ request, params }) => {
       try {
         return await resolver({ request, params: params as RouteParams, query: new URL(request.url).searchParams, version: apiVersionOf(request) });
       } catch (error) {

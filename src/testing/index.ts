@@ -18,11 +18,11 @@
  */
 export { startMockDaemon, type MockDaemon, type MockDaemonOptions } from "./daemon.js";
 export type { RecordedRequest } from "./server.js";
+export type { MockImage } from "./image.js";
 export {
   MockState,
   type ContainerSeedOptions,
   type ImageSeed,
-  type MockImage,
   type MockNetwork,
   type MockVolume,
   type NetworkSpec,
@@ -34,7 +34,8 @@ export type { EventBus, EventType, MockEvent } from "./events.js";
 export type { MockProcess } from "./process.js";
 export type { ContainerCreateBody, EndpointSettings, ExecCreateBody, HostConfig, MountPoint } from "./wire.js";
 export { fault } from "./faults.js";
-export { hijack, type HijackIO, type HijackSession } from "./hijack.js";
+export { hijack } from "./hijack.js";
+export type { HijackIO, HijackSession } from "./directives.js";
 export { route, type RouteParams } from "./route.js";
 export { apiVersionOf, MOCK_ORIGIN } from "./context.js";
 export { errorResponse } from "./reply.js";

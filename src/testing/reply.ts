@@ -1,5 +1,3 @@
-import { HttpResponse } from "msw";
-
 /** An error the mock daemon answers with `{"message": ...}` and the given status. */
 export class DaemonError extends Error {
   constructor(
@@ -13,17 +11,17 @@ export class DaemonError extends Error {
 
 /** The daemon's error body: `{"message": "..."}`. */
 export function errorResponse(status: number, message: string): Response {
-  return HttpResponse.json({ message }, { status });
+  return Response.json({ message }, { status });
 }
 
 /** A JSON answer. */
 export function json(body: unknown, status = 200): Response {
-  return HttpResponse.json(body as never, { status });
+  return Response.json(body, { status });
 }
 
 /** An empty answer: 204 for done, 304 for "already in that state". */
 export function empty(status: 200 | 201 | 204 | 304 = 204): Response {
-  return new HttpResponse(null, { status });
+  return new Response(null, { status });
 }
 
 /** `No such container: <ref>`: the daemon's wording for an unknown container. */

@@ -2,12 +2,13 @@ import { once } from "node:events";
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { getResponse, type RequestHandler } from "msw";
+import type { RequestHandler } from "msw";
 import { compareVersions } from "../core/version.js";
 import { MOCK_ORIGIN, setApiVersion } from "./context.js";
 import { directiveOf } from "./directives.js";
+import { msw } from "./msw.js";
 import { emptyInput, Pipe } from "./pipe.js";
-import type { HijackSession } from "./hijack.js";
+import type { HijackSession } from "./directives.js";
 
 /** One request as the mock daemon received it, for assertions. */
 export interface RecordedRequest {
@@ -153,7 +154,7 @@ export class MockServer {
 
     let response: Response | undefined;
     try {
-      response = await getResponse([...this.#options.handlers()], request);
+      response = await msw().getResponse([...this.#options.handlers()], request);
     } catch (error) {
       // An unexpected throw in a handler is the daemon's 500, with the error text as its message.
       const message = error instanceof Error ? error.message : String(error);

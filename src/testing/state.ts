@@ -1,5 +1,6 @@
 import { MockContainer, type ContainerHost } from "./container.js";
 import { EventBus } from "./events.js";
+import type { MockImage } from "./image.js";
 import type { MockExec } from "./exec.js";
 import { randomHex, randomName, shortId } from "./ids.js";
 import { familiar, parseRef } from "./refs.js";
@@ -7,37 +8,6 @@ import { DaemonError, noSuchContainer, noSuchImage } from "./reply.js";
 import { SIGKILL } from "./signals.js";
 import { dateNs, nowNs, type Nanos } from "./time.js";
 import { asList, type ContainerCreateBody, type EndpointSettings, type HostConfig, type MountPoint } from "./wire.js";
-
-/** An image in the mock's store. */
-export interface MockImage {
-  /** `sha256:` plus 64 hex digits. */
-  id: string;
-  /** Familiar `repository:tag` names (`busybox:latest`). */
-  repoTags: string[];
-  /** `repository@sha256:...` for images that came from a registry. */
-  repoDigests: string[];
-  /** When it was created, in nanoseconds since the epoch. */
-  created: Nanos;
-  /** Size in bytes. */
-  size: number;
-  /** Labels from the image's config. */
-  labels: Record<string, string>;
-  /** Defaults a container inherits. */
-  config: {
-    /** Default command. */
-    Cmd: string[] | null;
-    /** Default entrypoint. */
-    Entrypoint: string[] | null;
-    /** Default environment, `NAME=value`. */
-    Env: string[];
-    /** Default working directory. */
-    WorkingDir: string;
-    /** Default user. */
-    User: string;
-  };
-  /** Layer digests, for RootFS, history and pull progress. */
-  layers: string[];
-}
 
 /** How to describe an image when seeding the store (all optional). */
 export interface ImageSeed {

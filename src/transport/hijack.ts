@@ -5,12 +5,13 @@ import {
   DockerConnectionError,
   DockerError,
   DockerProtocolError,
+  DockerTimeoutError,
+  ERROR_BODY_LIMIT,
   errorForStatus,
   errorMessage,
   type RequestFacts,
 } from "../core/errors.js";
-import { concatBytes } from "../streams/bytes.js";
-import { OutputStream } from "../streams/output.js";
+import { concatBytes } from "../internal/bytes.js";
 import { connectionError } from "./errors.js";
 
 /** The HTTP request that asks the daemon to hand over the connection. */
@@ -24,50 +25,18 @@ export interface HijackRequest {
   body?: string | undefined;
 }
 
-/** How to treat the hijacked connection. */
-export interface HijackOptions {
-  /** The container (or exec) has a TTY: output is raw bytes rather than multiplexed frames. */
-  tty: boolean;
+/** How to treat the upgraded connection. */
+export interface UpgradeOptions {
   /** Aborting destroys the connection; pending reads and writes fail with {@link DockerAbortError}. */
   signal?: AbortSignal | undefined;
   /** Display form of the engine address, for connection errors (never with credentials). */
   host?: string | undefined;
-  /** Wraps the output bytes before they are decoded; see {@link OutputWrapper}. */
-  wrapOutput?: OutputWrapper | undefined;
   /** Called once the connection is closed, whatever closed it (lets the caller drop its signal links). */
   onClose?: (() => void) | undefined;
 }
 
-/**
- * Wraps the raw output bytes of a stream before they are decoded, e.g. to recognise a failure the
- * daemon writes into the stream instead of answering with an error status.
- */
-export type OutputWrapper = (
-  bytes: AsyncIterable<Uint8Array>,
-  stream: { multiplexed: boolean; facts: RequestFacts },
-) => AsyncIterable<Uint8Array>;
-
-/** A connection the daemon handed over: container output to read, stdin to write. */
-export interface HijackedStream {
-  /** The process output; multiplexed unless the TTY is on (or the daemon says so). */
-  readonly output: OutputStream;
-  /** 101 when the daemon upgraded the connection, 200 when it just kept streaming. */
-  readonly statusCode: number;
-  /** Response headers, lower-case names. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** Sends bytes to the process's stdin; resolves once the socket accepted them. */
-  write(data: Uint8Array | string): Promise<void>;
-  /** Half-closes: the process sees EOF on stdin while its output keeps flowing. */
-  end(): Promise<void>;
-  /** Closes the connection in both directions. */
-  close(): Promise<void>;
-}
-
 /** A response head longer than this is not the daemon talking. */
 const HEAD_LIMIT = 64 << 10;
-/** Error bodies are short; read at most this much of one. */
-const ERROR_BODY_LIMIT = 1 << 20;
-const MULTIPLEXED = "application/vnd.docker.multiplexed-stream";
 const encoder = new TextEncoder();
 const latin1 = new TextDecoder("latin1");
 const utf8 = new TextDecoder();
@@ -100,13 +69,16 @@ export interface UpgradedConnection {
 export async function upgrade(
   connect: () => Promise<Duplex>,
   request: HijackRequest,
-  options: Pick<HijackOptions, "signal" | "host" | "onClose">,
+  options: UpgradeOptions,
 ): Promise<UpgradedConnection> {
   const facts = factsOf(request);
   const host = options.host ?? "the Docker daemon";
   const { signal } = options;
+  // A signal aborted by a call's timeout carries the DockerTimeoutError to report.
   const aborted = () =>
-    new DockerAbortError(`${request.method} ${facts.path} was aborted`, { ...facts, cause: signal?.reason });
+    signal?.reason instanceof DockerTimeoutError
+      ? signal.reason
+      : new DockerAbortError(`${request.method} ${facts.path} was aborted`, { ...facts, cause: signal?.reason });
   const head = requestHead(request);
   if (signal?.aborted) throw aborted();
   const socket = await connect();
@@ -150,43 +122,6 @@ export async function upgrade(
     bytes: reader.remaining(response.rest),
     facts,
     failure,
-  };
-}
-
-/**
- * Hijacks a connection for attach or exec start ({@link upgrade} with `Upgrade: tcp`) and returns
- * the process's output to read and its stdin to write.
- */
-export async function hijack(
-  connect: () => Promise<Duplex>,
-  request: HijackRequest,
-  options: HijackOptions,
-): Promise<HijackedStream> {
-  const { socket, statusCode, headers, bytes, facts, failure } = await upgrade(connect, request, options);
-  const multiplexed = (headers["content-type"] ?? "").startsWith(MULTIPLEXED) || !options.tty;
-  const output = new OutputStream(options.wrapOutput?.(bytes, { multiplexed, facts }) ?? bytes, { multiplexed, facts });
-  return {
-    output,
-    statusCode,
-    headers,
-    write: (data) =>
-      new Promise<void>((resolve, reject) => {
-        if (options.signal?.aborted) return reject(failure(options.signal.reason));
-        if (socket.destroyed || socket.writableEnded) {
-          return reject(new DockerError("Cannot write to the process: its input was already ended or closed", facts));
-        }
-        socket.write(typeof data === "string" ? encoder.encode(data) : data, (err) => (err ? reject(failure(err)) : resolve()));
-      }),
-    end: () =>
-      new Promise<void>((resolve) => {
-        if (socket.destroyed || socket.writableEnded) resolve();
-        else socket.end(() => resolve());
-      }),
-    close: async () => {
-      await output.close();
-      // The output may be wrapped by a source that does not pass `return()` on; the socket goes anyway.
-      socket.destroy();
-    },
   };
 }
 

@@ -1,8 +1,8 @@
 import { ConflictError, NotFoundError } from "../core/errors.js";
 import type { Filters } from "../core/filters.js";
 import type { RequestOptions } from "../core/types.js";
-import type { Containers } from "../resources/containers.js";
-import type { Images } from "../resources/images.js";
+import type { ContainerOperations } from "../resources/containers.js";
+import type { ImageOperations } from "../resources/images.js";
 import type { Networks } from "../resources/networks.js";
 import type { Volumes } from "../resources/volumes.js";
 
@@ -47,10 +47,10 @@ export interface RemovedByLabel {
 
 /** The resources `removeByLabel` composes. */
 export interface CleanupResources {
-  containers: Containers;
+  containers: ContainerOperations;
   networks: Networks;
   volumes: Volumes;
-  images: Images;
+  images: ImageOperations;
 }
 
 const KINDS: readonly LabeledKind[] = ["containers", "networks", "volumes", "images"];
@@ -102,7 +102,7 @@ export async function removeByLabel(
  * Removes images one at a time, in rounds: an image with labelled children is refused (409) until
  * they are gone, so refused ones are retried while each round removes something.
  */
-async function removeImages(images: Images, ids: string[], report: RemovedByLabel, call: RequestOptions): Promise<void> {
+async function removeImages(images: ImageOperations, ids: string[], report: RemovedByLabel, call: RequestOptions): Promise<void> {
   let pending = ids;
   while (pending.length > 0) {
     const refused: { id: string; error: unknown }[] = [];

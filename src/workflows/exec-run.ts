@@ -1,8 +1,8 @@
 import { DockerArgumentError, DockerConnectionError, DockerProtocolError } from "../core/errors.js";
 import type { RequestOptions } from "../core/types.js";
-import { concatBytes } from "../streams/bytes.js";
-import type { OutputStream, OutputText } from "../streams/output.js";
-import type { Exec } from "../resources/exec.js";
+import { concatBytes } from "../internal/bytes.js";
+import type { OutputStream, OutputText } from "../streams/output-stream.js";
+import type { ExecOperations } from "../resources/exec.js";
 import { Deadline } from "./deadline.js";
 import { converse, environment, type EnvironmentInput, type StdinSource } from "./stdio.js";
 
@@ -45,7 +45,7 @@ const LOST_GRACE_MS = 1_000;
 
 /** Creates, starts and waits for one command; see `Exec.run`. */
 export async function runExec(
-  exec: Exec,
+  exec: ExecOperations,
   containerId: string,
   cmd: readonly string[],
   options: ExecRunOptions = {},
@@ -114,7 +114,7 @@ async function collect(output: OutputStream): Promise<Collected> {
  * command that closed its output and kept running — so this polls, with a growing pause. After
  * a `lost` connection, a command still running a moment later means the loss was a failure.
  */
-async function exitCode(exec: Exec, id: string, deadline: Deadline, lost?: DockerConnectionError): Promise<number> {
+async function exitCode(exec: ExecOperations, id: string, deadline: Deadline, lost?: DockerConnectionError): Promise<number> {
   let pause = POLL_FIRST_MS;
   const since = Date.now();
   for (;;) {

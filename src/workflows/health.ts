@@ -1,7 +1,7 @@
 import type { components } from "../../generated/engine.js";
 import { ContainerExitedError, ContainerUnhealthyError, DockerArgumentError, type HealthCheckResult } from "../core/errors.js";
 import type { RequestOptions } from "../core/types.js";
-import type { Containers } from "../resources/containers.js";
+import type { ContainerOperations } from "../resources/containers.js";
 import { Deadline } from "./deadline.js";
 
 type ContainerInspect = components["schemas"]["ContainerInspectResponse"];
@@ -24,7 +24,7 @@ const DEFAULT_INTERVAL = 250;
  * health changes are not events every engine filters reliably, and a poll also notices the
  * container stopping or being removed.
  */
-export async function waitHealthy(containers: Containers, id: string, options: WaitHealthyOptions = {}): Promise<ContainerInspect> {
+export async function waitHealthy(containers: ContainerOperations, id: string, options: WaitHealthyOptions = {}): Promise<ContainerInspect> {
   const deadline = new Deadline(`waiting for container ${id} to become healthy`, options.signal, options.timeout);
   let last: ContainerInspect | undefined;
   try {

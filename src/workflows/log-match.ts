@@ -1,6 +1,6 @@
 import { ContainerExitedError } from "../core/errors.js";
 import type { RequestOptions } from "../core/types.js";
-import type { Containers } from "../resources/containers.js";
+import type { ContainerOperations } from "../resources/containers.js";
 import type { StreamName } from "../streams/demux.js";
 import { Deadline } from "./deadline.js";
 
@@ -37,7 +37,7 @@ const MAX_LINE = 1 << 20;
  * Follows the container's logs until a line matches; see `Containers.waitFor`. The log stream is
  * closed as soon as the line is found.
  */
-export async function waitForLog(containers: Containers, id: string, options: WaitForOptions): Promise<LogMatch> {
+export async function waitForLog(containers: ContainerOperations, id: string, options: WaitForOptions): Promise<LogMatch> {
   const pattern = toPattern(options.log);
   const wanted = options.stream ?? "both";
   const deadline = new Deadline(`waiting for ${pattern} in the logs of container ${id}`, options.signal, options.timeout);

@@ -1,8 +1,8 @@
 import type { components } from "../../generated/engine.js";
 import { DockerArgumentError } from "../core/errors.js";
 import type { RequestOptions } from "../core/types.js";
-import type { Containers } from "../resources/containers.js";
-import type { Images } from "../resources/images.js";
+import type { ContainerOperations } from "../resources/containers.js";
+import type { ImageOperations } from "../resources/images.js";
 import type { Networks } from "../resources/networks.js";
 import type { Volumes } from "../resources/volumes.js";
 import type { LabelSelector } from "./cleanup.js";
@@ -44,8 +44,8 @@ export interface SystemPruneResult {
 
 /** The resources `prune` composes. */
 export interface PruneResources {
-  containers: Containers;
-  images: Images;
+  containers: ContainerOperations;
+  images: ImageOperations;
   networks: Networks;
   volumes: Volumes;
 }

@@ -2,9 +2,9 @@ import type { components } from "../../generated/engine.js";
 import type { AuthConfig } from "../auth/auth-config.js";
 import { DockerArgumentError, NotFoundError } from "../core/errors.js";
 import type { RequestOptions } from "../core/types.js";
-import type { ContainerCreateParams, Containers } from "../resources/containers.js";
-import type { Images } from "../resources/images.js";
-import type { DemuxTargets, OutputStream, OutputText } from "../streams/output.js";
+import type { ContainerCreateParams, ContainerOperations } from "../resources/containers.js";
+import type { ImageOperations } from "../resources/images.js";
+import type { DemuxTargets, OutputStream, OutputText } from "../streams/output-stream.js";
 import { Deadline } from "./deadline.js";
 import { converse, environment, type EnvironmentInput, type StdinSource } from "./stdio.js";
 
@@ -72,8 +72,8 @@ export interface RunResult {
 
 /** The resources `run` composes. */
 export interface RunResources {
-  containers: Containers;
-  images: Images;
+  containers: ContainerOperations;
+  images: ImageOperations;
 }
 
 /** Cleanup after a failure must not hang on a stuck daemon. */
@@ -126,7 +126,7 @@ export async function run(
  * nothing, whatever the log driver.
  */
 async function attachOutput(
-  containers: Containers,
+  containers: ContainerOperations,
   id: string,
   options: RunOptions,
   call: RequestOptions,
@@ -151,7 +151,7 @@ async function attachOutput(
  * After a failure (timeout, abort, output target error): stop the container, and remove it unless
  * the caller keeps it. Failures here are secondary to the one being reported, so they are dropped.
  */
-async function cleanUp(containers: Containers, id: string, keep: boolean): Promise<void> {
+async function cleanUp(containers: ContainerOperations, id: string, keep: boolean): Promise<void> {
   const options = { timeout: CLEANUP_TIMEOUT };
   try {
     if (keep) await containers.kill(id, undefined, options);

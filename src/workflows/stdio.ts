@@ -1,5 +1,5 @@
-import type { OutputStream } from "../streams/output.js";
-import type { HijackedStream } from "../transport/hijack.js";
+import type { OutputStream } from "../streams/output-stream.js";
+import type { HijackedStream } from "../streams/stdio.js";
 
 /** Input for a process: text, bytes, or a stream of bytes (a Node `Readable` is one). */
 export type StdinSource = string | Uint8Array | AsyncIterable<Uint8Array>;

@@ -12,6 +12,7 @@ import {
   DockerStreamError,
   InternalServerError,
   NotFoundError,
+  RegistryAuthError,
   UnauthorizedError,
 } from "../../src/index.js";
 import { TEST_IMAGE, engineHost, engineRequired } from "./engine.js";
@@ -25,6 +26,8 @@ const WRONG_PASSWORD = "wrong-Pa55word-for-e2e";
 const REPO = `${REGISTRY}/dockhand/busybox`;
 const TAG = `e2e-${process.pid}`;
 const REF = `${REPO}:${TAG}`;
+const BASE_TAG = `${TAG}-base`;
+const BASE = `${REPO}:${BASE_TAG}`;
 
 /** True when the registry answers and asks for credentials (HTTP 401 on /v2/). */
 async function registryUp(): Promise<boolean> {
@@ -101,9 +104,11 @@ describe.skipIf(!up)(title, () => {
   });
 
   afterAll(async () => {
-    await docker.images.remove(REF, { force: true }).catch((err: unknown) => {
-      if (!(err instanceof NotFoundError)) throw err;
-    });
+    for (const ref of [REF, BASE]) {
+      await docker.images.remove(ref, { force: true }).catch((err: unknown) => {
+        if (!(err instanceof NotFoundError)) throw err;
+      });
+    }
     await Promise.all([docker, withAuths, withHelper, anonymous].map((d) => d.close()));
     await rm(work, { recursive: true, force: true });
   });
@@ -115,21 +120,32 @@ describe.skipIf(!up)(title, () => {
       .auth({ username: USERNAME, password: WRONG_PASSWORD, serveraddress: REGISTRY })
       .catch((err: unknown) => err);
     // Both engines report a failed registry login as a 500 with the registry's status in the text.
-    expect(failure).toBeInstanceOf(InternalServerError);
+    expect(failure).toBeInstanceOf(RegistryAuthError);
+    expect((failure as RegistryAuthError).cause).toBeInstanceOf(InternalServerError);
     expect((failure as Error).message).toMatch(/401 Unauthorized/);
     expect(everything(failure)).not.toContain(WRONG_PASSWORD);
   });
 
-  it("refuses an anonymous push, and one with a wrong password, with stream errors that say why", async () => {
+  it("refuses an anonymous push, and one with a wrong password, with RegistryAuthErrors that say why", async () => {
     const anonymousFailure = await (await anonymous.images.push(REF)).done().catch((err: unknown) => err);
-    expect(anonymousFailure).toBeInstanceOf(DockerStreamError);
+    expect(anonymousFailure).toBeInstanceOf(RegistryAuthError);
+    expect((anonymousFailure as RegistryAuthError).cause).toBeInstanceOf(DockerStreamError);
     expect((anonymousFailure as Error).message).toMatch(/no basic auth credentials/);
 
     const wrong = { username: USERNAME, password: WRONG_PASSWORD };
     const wrongFailure = await (await docker.images.push(REF, {}, { auth: wrong })).done().catch((err: unknown) => err);
-    expect(wrongFailure).toBeInstanceOf(DockerStreamError);
+    expect(wrongFailure).toBeInstanceOf(RegistryAuthError);
     expect((wrongFailure as Error).message).toMatch(/unauthorized: authentication required/);
     expect(everything(wrongFailure)).not.toContain(WRONG_PASSWORD);
+  });
+
+  it("refuses a distribution inspect with a wrong password with a RegistryAuthError", async () => {
+    const failure = await docker.distribution
+      .inspect(REF, { auth: { username: USERNAME, password: WRONG_PASSWORD } })
+      .catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(RegistryAuthError);
+    expect((failure as Error).message).toMatch(/unauthorized|401/);
+    expect(everything(failure)).not.toContain(WRONG_PASSWORD);
   });
 
   it("pushes with the credentials of config.json's auths", async () => {
@@ -139,6 +155,22 @@ describe.skipIf(!up)(title, () => {
     expect(aux?.Digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     const remote = await withAuths.distribution.inspect(REF);
     expect(remote.Descriptor.digest).toBe(aux?.Digest);
+  });
+
+  it("fails a classic build whose base image the registry refuses with a RegistryAuthError", async () => {
+    // A base image only the registry has: pushed, then removed here.
+    await docker.images.tag(TEST_IMAGE, { repo: REPO, tag: BASE_TAG });
+    await (await withAuths.images.push(BASE)).done();
+    await docker.images.remove(BASE);
+    const build = await docker.images.build({
+      dockerfileContent: `FROM ${BASE}\nRUN true\n`,
+      labels: { "dockhand.e2e": "registry-auth" },
+      authConfigs: { [REGISTRY]: { username: USERNAME, password: WRONG_PASSWORD, serveraddress: REGISTRY } },
+    });
+    const failure = await build.imageId().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(RegistryAuthError);
+    expect((failure as Error).message).toMatch(/unauthorized: authentication required/);
+    expect(everything(failure)).not.toContain(WRONG_PASSWORD);
   });
 
   it("pulls it back through a credential helper after the local copy is removed", async () => {
@@ -155,7 +187,10 @@ describe.skipIf(!up)(title, () => {
       .pull(REF, { auth: { username: USERNAME, password: WRONG_PASSWORD } })
       .catch((err: unknown) => err);
     // dockerd 20.10 (API 1.41) answers a registry's 401 with a 500; later engines pass the 401 on.
-    expect(failure).toBeInstanceOf(compareVersions(apiVersion, "1.41") <= 0 ? InternalServerError : UnauthorizedError);
+    expect(failure).toBeInstanceOf(RegistryAuthError);
+    expect((failure as RegistryAuthError).cause).toBeInstanceOf(
+      compareVersions(apiVersion, "1.41") <= 0 ? InternalServerError : UnauthorizedError,
+    );
     expect((failure as Error).message).toMatch(/unauthorized: authentication required/);
     expect(everything(failure)).not.toContain(WRONG_PASSWORD);
     expect(everything(failure)).not.toContain(Buffer.from(WRONG_PASSWORD).toString("base64"));

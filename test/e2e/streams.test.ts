@@ -2,7 +2,7 @@
 // exit or abort), attach with and without stdin, a TTY session with resize, and the websocket.
 import { getEventListeners } from "node:events";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { Docker, DockerAbortError, type ContainerCreateParams } from "../../src/index.js";
+import { Docker, DockerAbortError, DockerTimeoutError, type ContainerCreateParams } from "../../src/index.js";
 import { TEST_IMAGE, describeEngine, engineHost } from "./engine.js";
 
 const LABEL = { "dockhand.test": "streams-e2e" };
@@ -78,6 +78,31 @@ describeEngine("streams on a real engine", () => {
     await expect(reading).rejects.toBeInstanceOf(DockerAbortError);
     expect(seen).toEqual(["alive\n"]);
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+
+  it("logs: a call's own timeout ends a followed stream with DockerTimeoutError; the client's default does not", async () => {
+    const id = await container({ Cmd: ["sh", "-c", "echo alive; sleep 60"] });
+    const seen: string[] = [];
+    const failure = await (async () => {
+      const logs = await docker.containers.logs(id, { stdout: true, follow: true }, { timeout: 3000 });
+      for await (const { data } of logs) seen.push(decoder.decode(data));
+    })().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(DockerTimeoutError);
+    expect(failure).toMatchObject({ timeout: 3000 });
+    expect(seen.join("")).toBe("alive\n");
+
+    // A default bounds the wait for the answer only: the stream lives on past it.
+    const withDefault = new Docker({ host: engineHost(), timeout: 2000 });
+    try {
+      const controller = new AbortController();
+      const followed = await withDefault.containers.logs(id, { stdout: true, follow: true }, { signal: controller.signal });
+      const reading = followed.text().catch((err: unknown) => err);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      controller.abort();
+      expect(await reading).toBeInstanceOf(DockerAbortError);
+    } finally {
+      await withDefault.close();
+    }
   });
 
   it("logs: breaking out of a follow stream returns at once", async () => {

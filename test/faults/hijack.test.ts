@@ -103,15 +103,34 @@ describe("the daemon is silent", () => {
     expect(ms).toBeLessThan(LATE);
   });
 
-  it("upgrades, then the timeout no longer applies to the stream", async () => {
+  it("upgrades, then the client's default timeout no longer applies to the stream", async () => {
     daemon.use(
       http.post(attach, () => hijack(MULTIPLEXED_STREAM, async (io) => {
         await new Promise((resolve) => setTimeout(resolve, 2 * TIMEOUT));
         await io.write(frame(1, encoder.encode("late but fine\n")));
       }), { once: true }),
     );
-    const session = await attachWeb();
+    docker = new Docker({ host: daemon.host, timeout: TIMEOUT });
+    const session = await docker.containers.attach("web", { stdin: true }, { tty: false });
     expect(await session.output.text()).toEqual({ stdout: "late but fine\n", stderr: "" });
+  });
+
+  it("upgrades, then goes quiet: the call's own timeout ends the session with DockerTimeoutError", async () => {
+    daemon.use(
+      http.post(attach, () => hijack(MULTIPLEXED_STREAM, async (io) => {
+        await io.write(frame(1, encoder.encode("first\n")));
+        // Quiet until the client hangs up (reading its side is what notices that).
+        for await (const _ of io.input);
+      }), { once: true }),
+    );
+    const session = await attachWeb();
+    const got: string[] = [];
+    const error = await (async () => {
+      for await (const { data } of session.output) got.push(new TextDecoder().decode(data));
+    })().catch((err: unknown) => err);
+    expect(got).toEqual(["first\n"]);
+    expectTyped(error, DockerTimeoutError, /POST \/v1\.47\/containers\/web\/attach timed out after 300 ms/);
+    await expect(session.write("late")).rejects.toBeInstanceOf(DockerTimeoutError);
   });
 });
 

@@ -141,10 +141,20 @@ describe("container output (multiplexed frames)", () => {
     expect(performance.now() - started).toBeLessThan(1700);
   });
 
-  it("a follow stream that stalls: the timeout only covered the answer; abort ends it at once", async () => {
+  it("a follow stream that stalls: a call's own timeout ends it with DockerTimeoutError", async () => {
     mock.daemon.use(http.get(logs, () => fault.stall(output(frames([1, "one line\n"])), 17), { once: true }));
     const controller = new AbortController();
-    const stream = await client().containers.logs("web", { stdout: true, follow: true }, { tty: false, timeout: 100, signal: controller.signal });
+    const stream = await client().containers.logs("web", { stdout: true, follow: true }, { tty: false, timeout: 300, signal: controller.signal });
+    const { got, error } = await readOutput(stream);
+    expect(got).toEqual(["stdout:one line\n"]);
+    expectTyped(error, DockerTimeoutError, /GET \/v1\.47\/containers\/web\/logs timed out after 300 ms/);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  it("a follow stream that stalls, with no timeout of its own: abort ends it at once", async () => {
+    mock.daemon.use(http.get(logs, () => fault.stall(output(frames([1, "one line\n"])), 17), { once: true }));
+    const controller = new AbortController();
+    const stream = await client().containers.logs("web", { stdout: true, follow: true }, { tty: false, signal: controller.signal });
     const reading = readOutput(stream);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const started = performance.now();

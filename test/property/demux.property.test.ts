@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DockerProtocolError } from "../../src/core/errors.js";
 import { demux, FrameDecoder } from "../../src/streams/demux.js";
-import { OutputStream } from "../../src/streams/output.js";
+import { OutputStream } from "../../src/streams/output-stream.js";
 import { collect, concat, cutAt, frame, source } from "../unit/streams/helpers.js";
 
 const streamOf = (id: number) => (id === 2 ? "stderr" : "stdout");

@@ -4,12 +4,12 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   credentialHelperFor,
-  dockerConfigDir,
   findRegistryEntry,
   loadAuthConfigEnv,
   loadDockerConfigFile,
   parseDockerConfig,
 } from "../../../src/auth/config.js";
+import { dockerConfigDir } from "../../../src/config/env.js";
 import { DOCKER_HUB_AUTH_KEY } from "../../../src/auth/reference.js";
 import { DockerConfigError } from "../../../src/core/errors.js";
 
@@ -32,10 +32,10 @@ function errorOf(fn: () => unknown): Error {
 
 describe("dockerConfigDir", () => {
   it("prefers configDir, then DOCKER_CONFIG, then ~/.docker", () => {
-    expect(dockerConfigDir({ configDir: "/x", env: { DOCKER_CONFIG: "/y" } })).toBe("/x");
-    expect(dockerConfigDir({ env: { DOCKER_CONFIG: "/y", HOME: "/h" } })).toBe("/y");
-    expect(dockerConfigDir({ env: { HOME: "/h" } })).toBe(join("/h", ".docker"));
-    expect(dockerConfigDir({ env: {} })).toBe(join(homedir(), ".docker"));
+    expect(dockerConfigDir({ DOCKER_CONFIG: "/y" }, "/x")).toBe("/x");
+    expect(dockerConfigDir({ DOCKER_CONFIG: "/y", HOME: "/h" })).toBe("/y");
+    expect(dockerConfigDir({ HOME: "/h" })).toBe(join("/h", ".docker"));
+    expect(dockerConfigDir({})).toBe(join(homedir(), ".docker"));
   });
 });
 

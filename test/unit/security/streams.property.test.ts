@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { DockerError, DockerProtocolError, DockerStreamError } from "../../../src/core/errors.js";
 import { demux } from "../../../src/streams/demux.js";
 import { JsonStream } from "../../../src/streams/jsonlines.js";
-import { OutputStream } from "../../../src/streams/output.js";
+import { OutputStream } from "../../../src/streams/output-stream.js";
 import { collect, concat, cutAt, cutEvery, frame, source } from "../streams/helpers.js";
 
 const cuts = fc.array(fc.nat(), { maxLength: 30 });

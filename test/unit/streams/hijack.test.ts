@@ -12,8 +12,14 @@ import {
   InternalServerError,
   NotFoundError,
 } from "../../../src/core/errors.js";
-import { hijack, type HijackRequest } from "../../../src/transport/hijack.js";
+import { hijackedStream, type HijackedOptions } from "../../../src/streams/stdio.js";
+import { upgrade, type HijackRequest, type UpgradeOptions } from "../../../src/transport/hijack.js";
 import { frame, text } from "./helpers.js";
+
+/** The core's hijack: the transport's upgraded connection, read as stdio by streams/. */
+async function hijack(connect: () => Promise<Socket>, request: HijackRequest, options: HijackedOptions & UpgradeOptions) {
+  return hijackedStream(await upgrade(connect, request, options), options);
+}
 
 /** What the fake daemon received on one connection. */
 interface Received {

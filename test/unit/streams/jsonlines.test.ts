@@ -78,8 +78,8 @@ describe("JsonStream", () => {
   });
 
   it("uses `error` when there is no errorDetail", () => {
-    expect(() => daemonErrorCheck()({ error: "unauthorized: authentication required" })).toThrow(
-      expect.objectContaining({ message: "unauthorized: authentication required", code: undefined }),
+    expect(() => daemonErrorCheck()({ error: "toomanyrequests: rate limit" })).toThrow(
+      expect.objectContaining({ message: "toomanyrequests: rate limit", code: undefined }),
     );
     expect(() => daemonErrorCheck()({ error: "" })).not.toThrow();
   });

@@ -1,7 +1,7 @@
 import { Readable, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { DockerError, DockerStreamError } from "../../../src/core/errors.js";
-import { OutputStream } from "../../../src/streams/output.js";
+import { OutputStream } from "../../../src/streams/output-stream.js";
 import { collect, concat, cutEvery, frame, source, text } from "./helpers.js";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);

@@ -1,7 +1,7 @@
 import { DockerError } from "../core/errors.js";
-import { concatBytes } from "./bytes.js";
+import { concatBytes } from "../internal/bytes.js";
 import { FrameIterator, type DemuxOptions, type OutputFrame, type StreamName } from "./demux.js";
-import type { DecodingIterator } from "./pull.js";
+import type { DecodingIterator } from "./decoding.js";
 import { SingleUseStream } from "./single-use.js";
 
 /** Options of an {@link OutputStream}: whether the body is multiplexed, and the request facts for errors. */

@@ -1,8 +1,8 @@
 import type { Duplex } from "node:stream";
 import { DockerError, DockerProtocolError, type RequestFacts } from "../core/errors.js";
-import { DecodingIterator } from "../streams/pull.js";
+import { DecodingIterator } from "./decoding.js";
 import { SingleUseStream } from "../streams/single-use.js";
-import type { UpgradedConnection } from "./hijack.js";
+import type { UpgradedConnection } from "../transport/hijack.js";
 
 /**
  * A minimal RFC 6455 client over a connection the daemon upgraded: just what attaching to a
