@@ -50,9 +50,32 @@ export function buildQuery(query: Record<string, unknown> | undefined): string {
       for (const item of Array.isArray(value) ? value : [value]) checkScalar(name, item);
     }
   }
-  const search = serializeQuery(plain ?? query);
+  const search = serializeQuery(encodeKeys(plain ?? query));
   return search ? `?${search}` : "";
 }
+
+/**
+ * The serializer encodes values but sends keys as given, so a key holding `=`, `&` or `#` (from an
+ * untyped caller) would add parameters of its own choosing: keys are percent-encoded here. Docker's
+ * own keys are plain words, so the common case allocates nothing.
+ */
+function encodeKeys(query: Record<string, unknown>): Record<string, unknown> {
+  let encoded: Record<string, unknown> | undefined;
+  for (const name in query) {
+    if (encoded === undefined && !PLAIN_KEY.test(name)) {
+      encoded = {};
+      // Keep the order: copy the plain keys seen so far.
+      for (const earlier in query) {
+        if (earlier === name) break;
+        encoded[earlier] = query[earlier];
+      }
+    }
+    if (encoded !== undefined) encoded[encodeURIComponent(name)] = query[name];
+  }
+  return encoded ?? query;
+}
+
+const PLAIN_KEY = /^[A-Za-z0-9_.~-]*$/;
 
 function checkScalar(name: string, value: unknown): void {
   if (typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value))) return;

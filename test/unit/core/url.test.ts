@@ -38,6 +38,14 @@ describe("buildQuery", () => {
     expect(buildQuery({ t: ["a:1", "b&c"] })).toBe("?t=a%3A1&t=b%26c");
   });
 
+  it("percent-encodes keys, so a key cannot add parameters of its own", () => {
+    expect(buildQuery({ "all=1&size": true })).toBe("?all%3D1%26size=true");
+    expect(buildQuery({ a: 1, "b#c": "d", "e f": ["g", "h"], i: { j: 1 } })).toBe(
+      "?a=1&b%23c=d&e%20f=g&e%20f=h&i=%7B%22j%22%3A1%7D",
+    );
+    expect(new URLSearchParams(buildQuery({ "all=1&size": true, "ü": "x" })).get("all=1&size")).toBe("true");
+  });
+
   it("returns an empty string when nothing is set", () => {
     expect(buildQuery(undefined)).toBe("");
     expect(buildQuery({ a: undefined })).toBe("");
