@@ -116,7 +116,8 @@ describe.skipIf(dir === undefined || socket === undefined)("ssh:// engine", () =
     expect(most).toBeLessThanOrEqual(SSH_POOL_SIZE);
 
     await pooled.close();
-    expect(await until(() => sshChildren() === before, 5000)).toBe(true);
+    // ssh exits on SIGTERM at once, but a loaded machine may take seconds to schedule it.
+    expect(await until(() => sshChildren() === before, 20_000)).toBe(true);
   });
 
   it("follows a Docker CLI context whose host is the ssh URL", async () => {
