@@ -118,7 +118,7 @@ describe.skipIf(dir === undefined || socket === undefined)("ssh:// engine", () =
     await pooled.close();
     // ssh exits on SIGTERM at once, but a loaded machine may take seconds to schedule it.
     expect(await until(() => sshChildren() === before, 20_000)).toBe(true);
-  });
+  }, 60_000);
 
   it("follows a Docker CLI context whose host is the ssh URL", async () => {
     const config = tempDir("ssh-context");
