@@ -1,11 +1,13 @@
 // vitest globalSetup: one line per group of tests this run skips for want of something outside
 // the repository, so a green run on a bare clone says what it did not check and why.
-import { upstreamMissing } from "./upstream.js";
+import { buildkitProtoMissing, upstreamMissing } from "./upstream.js";
 
 export function setup(): void {
   const skipped: string[] = [];
   const specs = upstreamMissing();
   if (specs) skipped.push(`upstream-spec checks (test/unit/compat/specs, response-shapes, generate): ${specs}`);
+  const protos = buildkitProtoMissing();
+  if (protos) skipped.push(`BuildKit generation checks (test/unit/generate/buildkit): ${protos}`);
   if (!process.env["DOCKER_HOST"]?.trim()) {
     skipped.push("e2e tests (test/e2e): DOCKER_HOST is not set; e2e tests never pick an engine implicitly");
   }

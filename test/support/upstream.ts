@@ -25,3 +25,15 @@ export function upstreamMissing(): string | undefined {
   if (flag === "1" || flag === "true") throw new Error(`DOCKHAND_REQUIRE_FIXTURES is set but ${reason}`);
   return reason;
 }
+
+/** The BuildKit .proto files generated/buildkit/ is made from (`npm run generate`). */
+export const BUILDKIT_PROTO_DIR = path.resolve(root, "../shared/buildkit-proto");
+
+/** Why the BuildKit generation tests cannot run here, or undefined when they can. */
+export function buildkitProtoMissing(): string | undefined {
+  if (existsSync(BUILDKIT_PROTO_DIR)) return undefined;
+  const reason = `${path.relative(root, BUILDKIT_PROTO_DIR)} not found (the BuildKit .proto files beside the checkout; only regenerating needs them)`;
+  const flag = process.env["DOCKHAND_REQUIRE_FIXTURES"]?.trim().toLowerCase();
+  if (flag === "1" || flag === "true") throw new Error(`DOCKHAND_REQUIRE_FIXTURES is set but ${reason}`);
+  return reason;
+}
