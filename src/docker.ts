@@ -1,5 +1,7 @@
 import type { EndpointOptions } from "./config/resolve.js";
 import { resolveEndpoint, parseApiVersion } from "./config/resolve.js";
+import type { DockerClientClosedError } from "./core/errors.js";
+import type { GracefulCloseOptions } from "./core/lifecycle.js";
 import { debugLogger, type DockerLogger } from "./core/log.js";
 import { RequestCore } from "./core/request.js";
 import type { RequestOptions } from "./core/types.js";
@@ -163,12 +165,37 @@ export class Docker {
     return this.#core.negotiator.version(options?.signal);
   }
 
-  /** Closes kept-alive connections. Streams still open keep working until they end. */
+  /**
+   * Closes the client at once and resolves promptly: every call still open ends with a
+   * {@link DockerClientClosedError} — streams being read or not yet read (events, followed logs,
+   * pull progress, …), hijacked attach/exec connections, websocket attaches and sessions, calls
+   * waiting for an answer or for a free connection — and kept-alive connections are closed. Calls
+   * made afterwards reject with a {@link DockerClientClosedError} without sending anything.
+   * Closing again does nothing. To let open calls finish first, use {@link Docker.closeGracefully}.
+   */
   close(): Promise<void> {
     return this.#core.close();
   }
 
-  /** Lets `await using docker = Docker.fromEnv()` close the client at the end of the scope. */
+  /**
+   * Closes the client once the calls still open have finished: new calls are refused at once
+   * ({@link DockerClientClosedError}), open ones run on until their answer is read, their stream
+   * is read to its end or closed, or their hijacked connection closes; then the connections are
+   * closed. A stream nobody reads or closes never finishes, so give a `timeout` (or a `signal`)
+   * after which the rest is ended as {@link Docker.close} does.
+   * @example
+   * ```ts
+   * process.on("SIGTERM", () => docker.closeGracefully({ timeout: 10_000 }));
+   * ```
+   */
+  closeGracefully(options?: GracefulCloseOptions): Promise<void> {
+    return this.#core.closeGracefully(options);
+  }
+
+  /**
+   * Lets `await using docker = Docker.fromEnv()` close the client at the end of the scope, as
+   * {@link Docker.close} does: streams still open there end.
+   */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -16,6 +16,7 @@ export type { JsonBody, JsonResult, OperationId, PathParams, QueryParams, Reques
 export type { RequestBody } from "./transport/types.js";
 export type { Filters, FilterValue, FilteredOperationId } from "./core/filters.js";
 export type { PingInfo } from "./core/negotiate.js";
+export type { GracefulCloseOptions } from "./core/lifecycle.js";
 export type { DockerLogger, RequestLogEntry } from "./core/log.js";
 export { CLIENT_MAX_API_VERSION, CLIENT_MIN_API_VERSION } from "./core/version.js";
 

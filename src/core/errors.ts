@@ -161,6 +161,14 @@ export class DockerTimeoutError extends DockerError {
 /** The caller's AbortSignal fired. `cause` holds the signal's reason. */
 export class DockerAbortError extends DockerError {}
 
+/**
+ * The client was closed (`docker.close()`, the end of an `await using` scope, or a graceful close
+ * that ran out of time) while this call was open — a stream being read or not yet read, a hijacked
+ * attach/exec, a call waiting for its answer — or the call was made after the close began. An
+ * abort of a kind: code that treats {@link DockerAbortError} as "stopped on purpose" handles it too.
+ */
+export class DockerClientClosedError extends DockerAbortError {}
+
 /** The negotiated (or pinned) API version cannot serve this call, or the daemon is too old. */
 export class UnsupportedApiVersionError extends DockerError {
   /** Version the operation, parameter or client needs. */

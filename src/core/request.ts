@@ -1,6 +1,6 @@
 import type { Duplex } from "node:stream";
 import { OPERATIONS } from "../../generated/operations.js";
-import { connectionError } from "../transport/errors.js";
+import { closedError, connectionError } from "../transport/errors.js";
 import { upgrade, type HijackRequest, type UpgradedConnection } from "../transport/hijack.js";
 import { hijackedStream, type HijackedOptions, type HijackedStream } from "../streams/stdio.js";
 import type { CredentialLookupOptions } from "../auth/resolve.js";
@@ -9,6 +9,7 @@ import { checkSupport } from "./compat.js";
 import {
   DockerAbortError,
   DockerArgumentError,
+  DockerClientClosedError,
   DockerError,
   DockerProtocolError,
   DockerTimeoutError,
@@ -18,6 +19,7 @@ import {
   type RequestFacts,
 } from "./errors.js";
 import { encodeQueryFilters } from "./filters.js";
+import { Lifecycle, type GracefulCloseOptions } from "./lifecycle.js";
 import { logRequest, type DockerLogger } from "./log.js";
 import { Negotiator, pingInfo, type PingInfo } from "./negotiate.js";
 import { registryAuthErrorOf } from "./registry-errors.js";
@@ -61,6 +63,10 @@ class CallSignal {
   facts: RequestFacts = {};
   /** The timeout is the call's own, which bounds all of it (see {@link CallSignal.answered}). */
   throughout = false;
+  /** Set once the client was closed while this call was open. */
+  closed = false;
+  /** Stops counting the call as open (see {@link Lifecycle.track}). */
+  untrack: (() => void) | undefined;
 
   /**
    * `stoppable`: the caller may stop reading a streamed body (or owns a hijacked connection), so
@@ -115,6 +121,20 @@ class CallSignal {
     clearTimeout(this.#timer);
     this.#unlink?.();
     this.#unlink = undefined;
+    this.untrack?.();
+    this.untrack = undefined;
+  }
+
+  /**
+   * The client was closed: end the call now. A hijacked connection reports the abort reason as
+   * its error; everything else goes through {@link CallSignal.classify}. A call without a
+   * controller (a whole-body call with neither signal nor timeout) ends when the transport is
+   * destroyed right after.
+   */
+  close(): void {
+    this.release();
+    this.closed = true;
+    this.#controller?.abort(closedCall(this.facts));
   }
 
   /**
@@ -123,6 +143,7 @@ class CallSignal {
    */
   classify(err: unknown, facts: RequestFacts, host: string, answering = false): DockerError {
     if (this.timedOut) return this.#timeoutError(err, facts);
+    if (this.closed) return closedCall(facts);
     if (this.user?.aborted || this.signal?.aborted) {
       return new DockerAbortError(`${describe(facts)} was aborted`, { ...facts, cause: this.user?.reason ?? err });
     }
@@ -137,6 +158,10 @@ class CallSignal {
 
 function describe(facts: RequestFacts): string {
   return `${facts.method ?? "Request"} ${facts.path ?? ""}`.trim();
+}
+
+function closedCall(facts: RequestFacts): DockerClientClosedError {
+  return new DockerClientClosedError(`${describe(facts)} was ended: the client was closed`, { ...facts });
 }
 
 /**
@@ -154,15 +179,22 @@ export class RequestCore {
    * directory or env they follow `DOCKER_CONFIG` (else `~/.docker`) of `process.env`.
    */
   readonly credentials: CredentialLookupOptions;
+  /** Open calls, and closing. */
+  readonly #lifecycle: Lifecycle;
 
   constructor(options: CoreOptions) {
     this.#options = options;
     this.credentials = options.credentials ?? {};
-    this.negotiator = new Negotiator((signal) => this.ping({ signal }).then((r) => r.info), options.apiVersion);
+    this.negotiator = new Negotiator((signal) => this.#ping({ signal }).then((r) => r.info), options.apiVersion);
+    this.#lifecycle = new Lifecycle(async (graceful) => {
+      const transport = await this.#transport?.catch(() => undefined);
+      await (graceful ? transport?.close() : transport?.destroy());
+    });
   }
 
   /** The engine's transport, resolved once (a failed resolution is retried next time). */
   transport(): Promise<Transport> {
+    if (this.#lifecycle.closed) return Promise.reject(closedError(this.#host));
     this.#transport ??= this.#options.transport().then(
       (t) => {
         this.#host = t.host;
@@ -176,11 +208,30 @@ export class RequestCore {
     return this.#transport;
   }
 
-  /** Closes pooled connections. */
-  async close(): Promise<void> {
-    const t = this.#transport;
-    this.#transport = undefined;
-    if (t) await (await t).close();
+  /**
+   * Closes at once: every open call ends with a {@link DockerClientClosedError} (streams, hijacked
+   * connections, calls waiting for an answer or a connection), the pool is destroyed, and later
+   * calls are refused.
+   */
+  close(): Promise<void> {
+    return this.#lifecycle.close();
+  }
+
+  /** Refuses new calls, waits for open ones to finish (within `options`), then closes the pool. */
+  closeGracefully(options?: GracefulCloseOptions): Promise<void> {
+    return this.#lifecycle.closeGracefully(options);
+  }
+
+  /** A call made once closing began: refused before anything is sent. */
+  #refuse(what: string): DockerClientClosedError | undefined {
+    if (this.#lifecycle.open) return undefined;
+    return new DockerClientClosedError(`${what} was not sent: the client is closed`);
+  }
+
+  /** Counts `call` as open until it is released (its answer read, its connection closed). */
+  #track(call: CallSignal): CallSignal {
+    call.untrack = this.#lifecycle.track(call);
+    return call;
   }
 
   /**
@@ -188,13 +239,20 @@ export class RequestCore {
    * client does for daemons or proxies that mishandle HEAD.
    */
   async ping(options: RequestOptions = {}): Promise<{ info: PingInfo; status: number }> {
+    const refused = this.#refuse("SystemPing");
+    if (refused) throw refused;
+    return this.#ping(options);
+  }
+
+  /** {@link RequestCore.ping}, also for the version negotiation of calls already under way. */
+  async #ping(options: RequestOptions): Promise<{ info: PingInfo; status: number }> {
     const timeout = options.timeout ?? this.#options.timeout ?? DEFAULT_PING_TIMEOUT;
     const head = OPERATIONS.SystemPingHead;
-    let res = await this.#exchange(head.method, head.path, {}, undefined, new CallSignal(options.signal, timeout));
+    let res = await this.#exchange(head.method, head.path, {}, undefined, this.#track(new CallSignal(options.signal, timeout)));
     if (res.status !== 200) {
       await res.discard().catch(() => {});
       const get = OPERATIONS.SystemPing;
-      res = await this.#exchange(get.method, get.path, {}, undefined, new CallSignal(options.signal, timeout));
+      res = await this.#exchange(get.method, get.path, {}, undefined, this.#track(new CallSignal(options.signal, timeout)));
       if (failed(res.status)) throw await this.#statusError(res, { method: get.method, path: get.path });
     }
     // Reading the (empty) body to its end is what stops the call's timer; a pending timer would
@@ -221,7 +279,7 @@ export class RequestCore {
    * either).
    */
   async #send<I extends OperationId>(op: I, init: CallInit<I>, options: RequestOptions, whole: boolean) {
-    const call = this.#call(options, !whole);
+    const call = this.#call(op, options, !whole);
     const { method, url, headers, body, facts } = await this.#prepare(op, init, call);
     const res = await this.#exchange(method, url, headers, body, call, facts);
     if (failed(res.status)) throw registryAuthErrorOf(op, await this.#statusError(res, facts));
@@ -234,10 +292,12 @@ export class RequestCore {
    * stream read to its end, a hijacked connection until it closes); the client's default applies
    * to each call only until the daemon's answer head arrives, so it never cuts a long stream.
    */
-  #call(options: RequestOptions, stoppable = true): CallSignal {
+  #call(op: OperationId, options: RequestOptions, stoppable = true): CallSignal {
+    const refused = this.#refuse(op);
+    if (refused) throw refused;
     const call = new CallSignal(options.signal, options.timeout ?? this.#options.timeout, stoppable);
     call.throughout = options.timeout !== undefined;
-    return call;
+    return this.#track(call);
   }
 
   /**
@@ -277,7 +337,7 @@ export class RequestCore {
     options: RequestOptions,
     take: (connect: () => Promise<Duplex>, request: HijackRequest, signal: AbortSignal, onClose: () => void) => Promise<T>,
   ): Promise<T> {
-    const call = this.#call(options);
+    const call = this.#call(op, options);
     const { method, url, headers, body, facts } = await this.#prepare(op, init, call);
     const log = this.#options.logger;
     const started = log ? performance.now() : 0;

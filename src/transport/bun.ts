@@ -3,7 +3,7 @@ import type { EngineEndpoint } from "../config/endpoint.js";
 import { bracket } from "../config/host.js";
 import { DockerConfigError } from "../core/errors.js";
 import { drain, readText } from "./body.js";
-import { connectionError } from "./errors.js";
+import { closedError, connectionError } from "./errors.js";
 import { openSocket } from "./socket.js";
 import type { Transport, TransportRequest, TransportResponse } from "./types.js";
 
@@ -25,6 +25,9 @@ export class BunTransport implements Transport {
   readonly #endpoint: EngineEndpoint;
   readonly #base: string;
   readonly #init: BunRequestInit;
+  /** Ends every exchange in progress when the transport is destroyed (Bun's pool is its own). */
+  readonly #closer = new AbortController();
+  #closed = false;
 
   constructor(endpoint: EngineEndpoint) {
     this.host = endpoint.host;
@@ -53,14 +56,17 @@ export class BunTransport implements Transport {
   }
 
   async request(req: TransportRequest): Promise<TransportResponse> {
+    if (this.#closed) throw closedError(this.host);
     const body = req.body;
+    const closer = this.#closer.signal;
+    const signal = req.signal ? AbortSignal.any([req.signal, closer]) : closer;
     const init: BunRequestInit = {
       ...this.#init,
       method: req.method,
       headers: req.headers,
       // Bun's fetch takes async iterables as streaming bodies.
       body: body as RequestInit["body"],
-      signal: req.signal ?? null,
+      signal,
       redirect: "manual",
       decompress: false,
     };
@@ -69,7 +75,7 @@ export class BunTransport implements Transport {
     try {
       res = await fetch(this.#base + this.basePath + req.path, init);
     } catch (err) {
-      throw req.signal?.aborted ? req.signal.reason : connectionError(err, this.host);
+      throw req.signal?.aborted ? req.signal.reason : closer.aborted ? closedError(this.host) : connectionError(err, this.host);
     }
     const headers: Record<string, string> = {};
     res.headers.forEach((value, name) => {
@@ -93,5 +99,11 @@ export class BunTransport implements Transport {
 
   async close(): Promise<void> {
     // Bun pools fetch connections itself; nothing to release here.
+    this.#closed = true;
+  }
+
+  async destroy(): Promise<void> {
+    this.#closed = true;
+    this.#closer.abort(closedError(this.host));
   }
 }

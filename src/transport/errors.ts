@@ -1,4 +1,5 @@
 import {
+  DockerClientClosedError,
   DockerConnectionError,
   DockerError,
   DockerTLSError,
@@ -99,4 +100,9 @@ export function missingClientCertError(err: unknown, endpoint: EngineEndpoint): 
     `Cannot connect to the Docker daemon at ${endpoint.host}: it closed the TLS connection without answering; ` +
     "it probably requires a client certificate and none is configured (cert.pem and key.pem in DOCKER_CERT_PATH, or the tls option's cert and key)";
   return new DockerTLSError(message, { host: endpoint.host, reason: "tls", cause: err });
+}
+
+/** A request made through a transport that was closed: the client it belongs to is. */
+export function closedError(host: string, facts: RequestFacts = {}): DockerClientClosedError {
+  return new DockerClientClosedError(`The client for ${host} is closed`, facts);
 }

@@ -2,6 +2,7 @@ import type { Duplex } from "node:stream";
 import {
   DockerAbortError,
   DockerArgumentError,
+  DockerClientClosedError,
   DockerConnectionError,
   DockerError,
   DockerProtocolError,
@@ -74,9 +75,9 @@ export async function upgrade(
   const facts = factsOf(request);
   const host = options.host ?? "the Docker daemon";
   const { signal } = options;
-  // A signal aborted by a call's timeout carries the DockerTimeoutError to report.
+  // A signal aborted by a call's timeout or by closing the client carries the error to report.
   const aborted = () =>
-    signal?.reason instanceof DockerTimeoutError
+    signal?.reason instanceof DockerTimeoutError || signal?.reason instanceof DockerClientClosedError
       ? signal.reason
       : new DockerAbortError(`${request.method} ${facts.path} was aborted`, { ...facts, cause: signal?.reason });
   const head = requestHead(request);

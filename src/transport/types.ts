@@ -35,6 +35,11 @@ export interface Transport {
   request(req: TransportRequest): Promise<TransportResponse>;
   /** Opens a fresh raw connection for a hijacked (upgraded) exchange. */
   connect(signal?: AbortSignal): Promise<Duplex>;
-  /** Closes pooled connections. */
+  /** Closes pooled connections once the exchanges on them are done; later requests are refused. */
   close(): Promise<void>;
+  /**
+   * Closes every pooled connection now: exchanges in progress or waiting for a connection fail.
+   * Later requests are refused. (Hijacked connections are their callers' to end.)
+   */
+  destroy(): Promise<void>;
 }

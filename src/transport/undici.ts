@@ -5,7 +5,7 @@ import type { Dispatcher, Pool } from "undici";
 import type { EngineEndpoint } from "../config/endpoint.js";
 import { bracket } from "../config/host.js";
 import { drain, readText } from "./body.js";
-import { connectionError, missingClientCertError } from "./errors.js";
+import { closedError, connectionError, missingClientCertError } from "./errors.js";
 import { openSocket } from "./socket.js";
 import { openSSH, SSH_POOL_SIZE } from "./ssh.js";
 import type { Transport, TransportRequest, TransportResponse } from "./types.js";
@@ -96,6 +96,7 @@ export class UndiciTransport implements Transport {
   readonly #endpoint: EngineEndpoint;
   readonly #origin: string;
   #pool: Pool | undefined;
+  #closed = false;
 
   constructor(endpoint: EngineEndpoint) {
     this.host = endpoint.host;
@@ -105,6 +106,7 @@ export class UndiciTransport implements Transport {
   }
 
   async request(req: TransportRequest): Promise<TransportResponse> {
+    if (this.#closed) throw closedError(this.host);
     const { Pool, request } = loadUndici();
     this.#pool ??= new Pool(this.#origin, poolOptions(this.#endpoint));
     let res: Dispatcher.ResponseData;
@@ -135,8 +137,12 @@ export class UndiciTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    const pool = this.#pool;
-    this.#pool = undefined;
-    await pool?.close();
+    this.#closed = true;
+    await this.#pool?.close();
+  }
+
+  async destroy(): Promise<void> {
+    this.#closed = true;
+    await this.#pool?.destroy();
   }
 }

@@ -25,6 +25,7 @@ function fakeEngine(apiVersion: string) {
     },
     connect: () => Promise.reject(new Error("no hijacking here")),
     close: async () => {},
+    destroy: async () => {},
   };
   return { sent, transport };
 }

@@ -64,6 +64,7 @@ describe("Session.start", () => {
         return socket as Duplex;
       },
       close: async () => {},
+      destroy: async () => {},
     };
     session = new Session(new RequestCore({ transport: async () => transport, apiVersion: "1.51" }));
   });
