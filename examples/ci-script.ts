@@ -31,8 +31,7 @@ async function main(): Promise<number> {
     tags: [tag],
     labels: { "dockhand.ci-example": run },
     buildargs: process.env["BASE_IMAGE"] ? { BASE: process.env["BASE_IMAGE"] } : undefined,
-    signal: cancel.signal,
-  });
+  }, { signal: cancel.signal });
   const imageId = await build.imageId((message) => {
     if (message.stream) process.stdout.write(message.stream);
   });

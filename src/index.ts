@@ -32,16 +32,16 @@ export type { AuthOptions } from "./resources/registry-auth.js";
 export { OutputStream, type OutputText, type DemuxTargets } from "./streams/output-stream.js";
 export type { OutputFrame, StreamName } from "./streams/demux.js";
 
-export type { ContainerArchive, ContainerCreateParams, ContainerStats, PutArchiveOptions } from "./resources/containers.js";
-export type { BuildOptions } from "./build/options.js";
+export type { ContainerArchive, ContainerCreateParams, ContainerStats, CopyToContainerOptions, PutArchiveQuery } from "./resources/containers.js";
+export type { BuildOptions, BuildParams } from "./build/options.js";
 export { BuildStream } from "./build/stream.js";
 export type { ByteSource } from "./build/source.js";
 export type { ContainerPathStat } from "./build/path-stat.js";
 export type { ExecStartParams } from "./resources/exec.js";
-export type { OpenSession, SessionOptions } from "./resources/session.js";
+export type { OpenSession, SessionParams } from "./resources/session.js";
 
 export type { ContainerOperations, ContainerAttachQuery, AttachOptions } from "./resources/containers.js";
-export type { ImageOperations } from "./resources/images.js";
+export type { ImageOperations, PullQuery } from "./resources/images.js";
 export type { Containers, Exec, Images, System } from "./workflows/groups.js";
 export type { Networks } from "./resources/networks.js";
 export type { Volumes } from "./resources/volumes.js";

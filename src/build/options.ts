@@ -9,13 +9,13 @@ type PlainBuildQuery = Omit<
 >;
 
 /**
- * Options of `images.build`. Besides the context, they mirror the API's query parameters, with
- * structured values where the API wants JSON text (`buildargs`, `labels`, `cachefrom`).
+ * What `images.build` builds: the context, and the API's query parameters, with structured values
+ * where the API wants JSON text (`buildargs`, `labels`, `cachefrom`).
  *
  * The classic builder runs the build (BuildKit over the API needs a client session this SDK does
  * not provide); pass `version: "2"` only to a daemon whose BuildKit is set up for that.
  */
-export interface BuildOptions extends PlainBuildQuery, RequestOptions {
+export interface BuildParams extends PlainBuildQuery {
   /**
    * The build context: a directory path (packed like `docker build DIR`, honouring its
    * `.dockerignore`; streamed, never buffered), or a tar archive (a `ByteSource`: Node `Readable`,
@@ -44,6 +44,10 @@ export interface BuildOptions extends PlainBuildQuery, RequestOptions {
   extrahosts?: readonly string[];
   /** Pull newer versions of the base images even when present. */
   pull?: boolean;
+}
+
+/** Call options of `images.build`: the usual ones, and the registry credentials sent beside the context. */
+export interface BuildOptions extends RequestOptions {
   /**
    * Registry credentials for the base images, keyed by registry (`X-Registry-Config`). Left out,
    * every registry's credentials from the CLI config are sent, as `docker build` does; `false`
@@ -52,19 +56,10 @@ export interface BuildOptions extends PlainBuildQuery, RequestOptions {
   authConfigs?: AuthConfigs | false;
 }
 
-/** The query of an `ImageBuild` call for `options`; `dockerfile` is the name the packed context uses. */
-export function buildQuery(options: BuildOptions, dockerfile: string | undefined): Record<string, unknown> {
-  // Whatever is not the context, credentials or a call option is a query parameter.
-  const {
-    context: _context,
-    dockerfileContent: _content,
-    authConfigs: _auth,
-    signal: _signal,
-    timeout: _timeout,
-    tags,
-    cachefrom,
-    ...query
-  } = options;
+/** The query of an `ImageBuild` call for `params`; `dockerfile` is the name the packed context uses. */
+export function buildQuery(params: BuildParams, dockerfile: string | undefined): Record<string, unknown> {
+  // Whatever is not the context is a query parameter.
+  const { context: _context, dockerfileContent: _content, tags, cachefrom, ...query } = params;
   return {
     ...query,
     dockerfile,

@@ -38,13 +38,18 @@ export interface ContainerArchive {
   archive: AsyncIterable<Uint8Array>;
 }
 
-/** Options of `putArchive` and `copyToContainer`. */
-export interface PutArchiveOptions extends RequestOptions {
+/** Query of `putArchive`: the container directory to extract into, and how. */
+export type PutArchiveQuery = {
+  /** The directory (it must exist) the archive is extracted into. */
+  path: string;
   /** Fail instead of replacing a directory with a non-directory or the reverse. */
   noOverwriteDirNonDir?: boolean;
   /** Keep the archive's user and group ids instead of making the container's root the owner. */
   copyUIDGID?: boolean;
-}
+};
+
+/** Options of `copyToContainer` (a workflow: its settings and the call options in one object). */
+export interface CopyToContainerOptions extends Omit<PutArchiveQuery, "path">, RequestOptions {}
 
 /** Header carrying a path's stat on archive calls (base64 JSON). */
 const PATH_STAT_HEADER = "x-docker-container-path-stat";
@@ -217,15 +222,15 @@ export class ContainerOperations extends Resource {
    * Extracts a tar archive into a directory of the container (which must exist), uploading it as
    * it is read. Given a host directory path instead of an archive, packs that directory's
    * contents (`docker cp DIR/. ctr:PATH`). Rejects with `NotFoundError` when `path` is missing.
-   * @example `await docker.containers.putArchive(id, "/srv", createReadStream("site.tar"))`
+   * @example `await docker.containers.putArchive(id, { path: "/srv" }, createReadStream("site.tar"))`
    */
-  async putArchive(id: string, path: string, source: string | ByteSource, options?: PutArchiveOptions): Promise<void> {
+  async putArchive(id: string, query: PutArchiveQuery, source: string | ByteSource, options?: RequestOptions): Promise<void> {
     if (typeof source !== "string") {
-      await this.#put(id, path, byteSource(source, "archive"), options);
+      await this.#put(id, query, byteSource(source, "archive"), options);
       return;
     }
     const { hostUpload } = await import("../build/archive.js");
-    await (await hostUpload(source, "contents")).send((body) => this.#put(id, path, body, options));
+    await (await hostUpload(source, "contents")).send((body) => this.#put(id, query, body, options));
   }
 
   /**
@@ -233,9 +238,11 @@ export class ContainerOperations extends Resource {
    * `copyToContainer(id, "./conf", "/etc/app")` creates `/etc/app/conf` (`docker cp`).
    * Symlinks are copied as links; the container's root user owns the copies unless `copyUIDGID`.
    */
-  async copyToContainer(id: string, hostPath: string, containerDir: string, options?: PutArchiveOptions): Promise<void> {
+  async copyToContainer(id: string, hostPath: string, containerDir: string, options: CopyToContainerOptions = {}): Promise<void> {
+    const { noOverwriteDirNonDir, copyUIDGID, ...call } = options;
+    const query = { path: containerDir, noOverwriteDirNonDir, copyUIDGID };
     const { hostUpload } = await import("../build/archive.js");
-    await (await hostUpload(hostPath, "item")).send((body) => this.#put(id, containerDir, body, options));
+    await (await hostUpload(hostPath, "item")).send((body) => this.#put(id, query, body, call));
   }
 
   /**
@@ -331,8 +338,7 @@ export class ContainerOperations extends Resource {
     return this.core.json("ContainerPrune", { query }, options);
   }
 
-  async #put(id: string, path: string, raw: RequestBody, options: PutArchiveOptions | undefined): Promise<void> {
-    const query = { path, noOverwriteDirNonDir: options?.noOverwriteDirNonDir, copyUIDGID: options?.copyUIDGID };
+  async #put(id: string, query: PutArchiveQuery, raw: RequestBody, options: RequestOptions | undefined): Promise<void> {
     await this.core.empty("PutContainerArchive", { path: { id }, query, raw }, options);
   }
 

@@ -1,6 +1,6 @@
 import type { AttestationStatement, BuildPruneResponse, IDResponse, ImageDeleteResponseItem, ImageHistoryResponseItem, ImageInspect, ImagePruneResponse, ImageSearchResponseItem, ImageSummary } from "../../generated/schemas.js";
 import type { PackedContext } from "../build/context.js";
-import { type BuildOptions, buildQuery } from "../build/options.js";
+import { type BuildOptions, type BuildParams, buildQuery } from "../build/options.js";
 import { type ByteSource, byteSource, PackedUpload } from "../build/source.js";
 import { BuildStream } from "../build/stream.js";
 import { DockerArgumentError } from "../core/errors.js";
@@ -51,28 +51,18 @@ export class ImageOperations extends Resource {
    * for await (const msg of await docker.images.create({ fromImage: "busybox", tag: "latest" })) console.log(msg.status);
    * ```
    */
-  async create(
-    query: QueryParams<"ImageCreate">,
-    options?: RequestOptions & AuthOptions & { body?: RequestBody },
-  ): Promise<JsonStream<ProgressMessage>> {
-    // The registry is all the credentials depend on; the tag (possibly a digest) is irrelevant.
-    const headers = await registryAuthHeaders(this.core, query.fromImage, options);
-    const res = await this.core.send("ImageCreate", { query, headers, raw: options?.body }, options);
-    return JsonStream.progress(res.body);
+  async create(query: QueryParams<"ImageCreate">, options?: RequestOptions & AuthOptions): Promise<JsonStream<ProgressMessage>> {
+    return this.#create(query, undefined, options);
   }
 
   /**
    * Pulls an image and resolves once it is complete; rejects with the daemon's error otherwise.
-   * @example `await docker.images.pull("registry.example.com/team/app:1.2", { auth })`
+   * @example `await docker.images.pull("registry.example.com/team/app:1.2", { platform: "linux/arm64" }, { auth })`
    */
-  async pull(
-    reference: string,
-    options?: RequestOptions & AuthOptions & { platform?: string },
-  ): Promise<void> {
+  async pull(reference: string, query?: PullQuery, options?: RequestOptions & AuthOptions): Promise<void> {
     // Without a tag the daemon pulls every tag of the repository; like the CLI, mean `latest`.
     const { tag, digest } = parseReference(reference);
-    const query = { fromImage: reference, tag: tag || digest ? undefined : "latest", platform: options?.platform };
-    const stream = await this.create(query, options);
+    const stream = await this.create({ fromImage: reference, tag: tag || digest ? undefined : "latest", platform: query?.platform }, options);
     await stream.done();
   }
 
@@ -81,16 +71,16 @@ export class ImageOperations extends Resource {
    * streams progress. Name the image with `repo`/`tag`; `changes` applies Dockerfile instructions.
    * @example
    * ```ts
-   * const progress = await docker.images.import(createReadStream("rootfs.tar"), { repo: "mine/rootfs", tag: "1" });
+   * const progress = await docker.images.import({ repo: "mine/rootfs", tag: "1" }, createReadStream("rootfs.tar"));
    * await progress.done();
    * ```
    */
   import(
+    query: Omit<QueryParams<"ImageCreate">, "fromImage" | "fromSrc"> | undefined,
     archive: ByteSource,
-    query: Omit<QueryParams<"ImageCreate">, "fromImage" | "fromSrc"> = {},
     options?: RequestOptions,
   ): Promise<JsonStream<ProgressMessage>> {
-    return this.create({ ...query, fromSrc: "-" }, { ...options, body: byteSource(archive, "import archive") });
+    return this.#create({ ...query, fromSrc: "-" }, byteSource(archive, "import archive"), options);
   }
 
   /** Pushes an image to its registry and streams progress. */
@@ -146,9 +136,9 @@ export class ImageOperations extends Resource {
    * Loads images from an archive made by `get`/`getAll` (`docker load`), uploading it as it is
    * read; streams progress (`Loaded image: …`). A bad archive fails the stream with the daemon's
    * message.
-   * @example `await (await docker.images.load(createReadStream("busybox.tar"))).done()`
+   * @example `await (await docker.images.load({}, createReadStream("busybox.tar"))).done()`
    */
-  async load(archive: ByteSource, query?: QueryParams<"ImageLoad">, options?: RequestOptions): Promise<JsonStream<ProgressMessage>> {
+  async load(query: QueryParams<"ImageLoad"> | undefined, archive: ByteSource, options?: RequestOptions): Promise<JsonStream<ProgressMessage>> {
     const res = await this.core.send("ImageLoad", { query, raw: byteSource(archive, "image archive") }, options);
     const facts = { method: "POST", path: `/v${res.apiVersion}/images/load`, apiVersion: res.apiVersion };
     return JsonStream.progress(res.body, { facts });
@@ -157,30 +147,30 @@ export class ImageOperations extends Resource {
   /**
    * Builds an image with the classic builder and streams its output. The context is a directory
    * (packed as `docker build DIR` would, `.dockerignore` included) or a tar stream; credentials
-   * for base images come from the CLI config unless `authConfigs` says otherwise.
+   * for base images come from the CLI config unless `options.authConfigs` says otherwise.
    * `(await build(…)).imageId()` waits for the end and gives the new image's id, or rejects with
    * `BuildError` carrying the build output when a step fails.
    * @example
    * ```ts
-   * const build = await docker.images.build({ context: "./app", tags: ["app:dev"], buildargs: { VERSION: "1.2" } });
+   * const build = await docker.images.build({ context: "./app", tags: ["app:dev"], buildargs: { VERSION: "1.2" } }, { timeout: 600_000 });
    * const id = await build.imageId((m) => process.stdout.write(m.stream ?? ""));
    * ```
    */
-  async build(options: BuildOptions): Promise<BuildStream> {
-    const { context, dockerfileContent } = options;
+  async build(params: BuildParams, options?: BuildOptions): Promise<BuildStream> {
+    const { context, dockerfileContent } = params;
     // The context is checked first: a bad path fails before any credential helper runs.
     let packed: PackedContext | undefined;
     let raw: RequestBody | undefined;
     if (typeof context === "string" || (context === undefined && dockerfileContent !== undefined)) {
       const { packBuildContext } = await import("../build/context.js");
-      packed = await packBuildContext({ directory: context, dockerfile: options.dockerfile, dockerfileContent });
+      packed = await packBuildContext({ directory: context, dockerfile: params.dockerfile, dockerfileContent });
     } else if (dockerfileContent !== undefined) {
       throw new DockerArgumentError("dockerfileContent needs a directory context (or none); add the Dockerfile to the tar instead");
     } else if (context !== undefined) {
       raw = byteSource(context, "build context");
     }
-    const headers = await buildAuthHeaders(this.core, options.authConfigs, options.signal);
-    const query = buildQuery(options, packed?.dockerfile ?? options.dockerfile);
+    const headers = await buildAuthHeaders(this.core, options?.authConfigs, options?.signal);
+    const query = buildQuery(params, packed?.dockerfile ?? params.dockerfile);
     const send = (body: RequestBody | undefined) => this.core.send("ImageBuild", { query, headers, raw: body }, options);
     const what = context === undefined ? "the Dockerfile" : `the build context ${context}`;
     const res = packed ? await new PackedUpload(packed.open, what).send(send) : await send(raw);
@@ -191,4 +181,18 @@ export class ImageOperations extends Resource {
   pruneBuildCache(query?: QueryParams<"BuildPrune">, options?: RequestOptions): Promise<BuildPruneResponse> {
     return this.core.json("BuildPrune", { query }, options);
   }
+
+  /** `ImageCreate`, uploading `raw` as the image's root filesystem when importing. */
+  async #create(query: QueryParams<"ImageCreate">, raw: RequestBody | undefined, options: (RequestOptions & AuthOptions) | undefined): Promise<JsonStream<ProgressMessage>> {
+    // The registry is all the credentials depend on; the tag (possibly a digest) is irrelevant.
+    const headers = await registryAuthHeaders(this.core, query.fromImage, options);
+    const res = await this.core.send("ImageCreate", { query, headers, raw }, options);
+    return JsonStream.progress(res.body);
+  }
+}
+
+/** Query of `images.pull` besides the reference. */
+export interface PullQuery {
+  /** The platform to pull, `os[/arch[/variant]]`, when the image has several. */
+  platform?: string;
 }

@@ -6,7 +6,7 @@ import type { UpgradedConnection } from "../transport/hijack.js";
 import { Resource } from "./resource.js";
 
 /** How a session introduces itself to the daemon. */
-export interface SessionOptions {
+export interface SessionParams {
   /** Identifies the session; builds name it in their `session` parameter. A random UUID when left out. */
   sessionId?: string;
   /** A display name for the session, such as the build context's directory. */
@@ -57,12 +57,12 @@ export class Session extends Resource {
    * Opens a session and returns the connection once the daemon answered 101. A daemon error
    * (e.g. a session id already in use) arrives as the matching typed error.
    */
-  async start(options: RequestOptions & SessionOptions = {}): Promise<OpenSession> {
-    const sessionId = options.sessionId ?? randomUUID();
+  async start(session: SessionParams = {}, options?: RequestOptions): Promise<OpenSession> {
+    const sessionId = session.sessionId ?? randomUUID();
     const headers: Record<string, string | readonly string[]> = { upgrade: "h2c", [HEADERS.id]: sessionId };
-    if (options.name !== undefined) headers[HEADERS.name] = options.name;
-    if (options.sharedKey !== undefined) headers[HEADERS.sharedKey] = options.sharedKey;
-    if (options.methods?.length) headers[HEADERS.method] = options.methods;
+    if (session.name !== undefined) headers[HEADERS.name] = session.name;
+    if (session.sharedKey !== undefined) headers[HEADERS.sharedKey] = session.sharedKey;
+    if (session.methods?.length) headers[HEADERS.method] = session.methods;
     const connection = await this.core.upgrade("Session", { headers }, options);
     if (connection.statusCode !== 101) {
       connection.socket.destroy();

@@ -4,7 +4,7 @@ import type { RequestOptions } from "../core/types.js";
 import type { AuthOptions } from "../resources/registry-auth.js";
 import { ContainerOperations } from "../resources/containers.js";
 import { ExecOperations } from "../resources/exec.js";
-import { ImageOperations } from "../resources/images.js";
+import { ImageOperations, type PullQuery } from "../resources/images.js";
 import type { Networks } from "../resources/networks.js";
 import { SystemOperations } from "../resources/system.js";
 import type { Volumes } from "../resources/volumes.js";
@@ -103,8 +103,8 @@ export class Images extends ImageOperations {
    * pulled. Credentials are looked up as for {@link ImageOperations.pull}, only when a pull is needed.
    * @example `await docker.images.pullIfMissing("busybox:1.36")`
    */
-  pullIfMissing(reference: string, options?: RequestOptions & AuthOptions & { platform?: string }): Promise<boolean> {
-    return pullIfMissing(this, reference, options);
+  pullIfMissing(reference: string, query?: PullQuery, options?: RequestOptions & AuthOptions): Promise<boolean> {
+    return pullIfMissing(this, reference, query, options);
   }
 }
 

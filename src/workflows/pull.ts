@@ -1,13 +1,14 @@
 import { NotFoundError } from "../core/errors.js";
 import type { RequestOptions } from "../core/types.js";
-import type { ImageOperations } from "../resources/images.js";
+import type { ImageOperations, PullQuery } from "../resources/images.js";
 import type { AuthOptions } from "../resources/registry-auth.js";
 
 /** Inspects, and pulls only when the engine has no such image; see `Images.pullIfMissing`. */
 export async function pullIfMissing(
   images: ImageOperations,
   reference: string,
-  options?: RequestOptions & AuthOptions & { platform?: string },
+  query: PullQuery | undefined,
+  options: (RequestOptions & AuthOptions) | undefined,
 ): Promise<boolean> {
   try {
     await images.inspect(reference, undefined, options);
@@ -15,6 +16,6 @@ export async function pullIfMissing(
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
   }
-  await images.pull(reference, options);
+  await images.pull(reference, query, options);
   return true;
 }

@@ -100,20 +100,20 @@ describeEngine("files and archives on a real engine", () => {
     await writeFile(join(dir, "a.txt"), "a\n");
     await writeFile(join(dir, "sub/b.txt"), "b\n");
     await sh("mkdir -p /tmp/put");
-    await docker.containers.putArchive(container, "/tmp/put", dir);
+    await docker.containers.putArchive(container, { path: "/tmp/put" }, dir);
     expect(await sh("cat /tmp/put/a.txt /tmp/put/sub/b.txt")).toBe("a\nb\n");
 
     // Round trip a path's archive from one place to another, streaming both ways.
     const { stat: hostsStat, archive } = await docker.containers.getArchive(container, "/etc/hostname");
     expect(hostsStat).toMatchObject({ name: "hostname", isDirectory: false });
-    await docker.containers.putArchive(container, "/tmp/put", archive);
+    await docker.containers.putArchive(container, { path: "/tmp/put" }, archive);
     expect(await sh("cat /tmp/put/hostname")).toBe(await sh("cat /etc/hostname"));
   });
 
   it("reports missing paths with NotFoundError", async () => {
     await expect(docker.containers.statPath(container, "/no/such/path")).rejects.toBeInstanceOf(NotFoundError);
     await expect(docker.containers.getArchive(container, "/no/such/path")).rejects.toBeInstanceOf(NotFoundError);
-    await expect(docker.containers.putArchive(container, "/no/such/dir", join(work, "tree"))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(docker.containers.putArchive(container, { path: "/no/such/dir" }, join(work, "tree"))).rejects.toBeInstanceOf(NotFoundError);
     await expect(docker.containers.copyFromContainer(container, "/no/such/path", join(work, "none"))).rejects.toBeInstanceOf(
       NotFoundError,
     );
@@ -133,7 +133,7 @@ describeEngine("files and archives on a real engine", () => {
     await docker.images.remove(tag);
     await expect(docker.images.inspect(id)).rejects.toBeInstanceOf(NotFoundError);
 
-    const messages = await (await docker.images.load(createReadStream(file))).collect();
+    const messages = await (await docker.images.load({}, createReadStream(file))).collect();
     expect(messages.map((m) => m.stream ?? "").join("")).toContain(`Loaded image: ${tag}`);
     expect((await docker.images.inspect(tag)).Id).toBe(id);
     expect(await run(tag, ["cat", "/marker"])).toBe(`saved-${SUFFIX}\n`);
@@ -144,11 +144,10 @@ describeEngine("files and archives on a real engine", () => {
     const tag = SUFFIX;
     images.push(`${repo}:${tag}`);
     await sh(`echo exported-${SUFFIX} > /exported`);
-    const progress = await docker.images.import(await docker.containers.export(container), {
-      repo,
-      tag,
-      changes: ['CMD ["cat", "/exported"]'],
-    });
+    const progress = await docker.images.import(
+      { repo, tag, changes: ['CMD ["cat", "/exported"]'] },
+      await docker.containers.export(container),
+    );
     const last = await progress.done();
     expect(last?.status).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(await run(`${repo}:${tag}`, ["cat", "/exported"])).toBe(`exported-${SUFFIX}\n`);

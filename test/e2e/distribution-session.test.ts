@@ -112,6 +112,6 @@ describeEngine("distribution and session endpoints", () => {
   it("stops waiting for a session when aborted", async () => {
     const controller = new AbortController();
     controller.abort(new Error("not today"));
-    await expect(docker.session.start({ signal: controller.signal })).rejects.toMatchObject({ name: "DockerAbortError" });
+    await expect(docker.session.start({}, { signal: controller.signal })).rejects.toMatchObject({ name: "DockerAbortError" });
   });
 });

@@ -165,8 +165,7 @@ describe.skipIf(!up)(title, () => {
     const build = await docker.images.build({
       dockerfileContent: `FROM ${BASE}\nRUN true\n`,
       labels: { "dockhand.e2e": "registry-auth" },
-      authConfigs: { [REGISTRY]: { username: USERNAME, password: WRONG_PASSWORD, serveraddress: REGISTRY } },
-    });
+    }, { authConfigs: { [REGISTRY]: { username: USERNAME, password: WRONG_PASSWORD, serveraddress: REGISTRY } } });
     const failure = await build.imageId().catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(RegistryAuthError);
     expect((failure as Error).message).toMatch(/unauthorized: authentication required/);
@@ -184,7 +183,7 @@ describe.skipIf(!up)(title, () => {
 
   it("fails a pull with a wrong password with a typed error that says so, never echoing the password", async () => {
     const failure = await docker.images
-      .pull(REF, { auth: { username: USERNAME, password: WRONG_PASSWORD } })
+      .pull(REF, {}, { auth: { username: USERNAME, password: WRONG_PASSWORD } })
       .catch((err: unknown) => err);
     // dockerd 20.10 (API 1.41) answers a registry's 401 with a 500; later engines pass the 401 on.
     expect(failure).toBeInstanceOf(RegistryAuthError);

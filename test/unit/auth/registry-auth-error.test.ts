@@ -48,7 +48,7 @@ describe("RegistryAuthError from pull", () => {
     [401, "later engines", UnauthorizedError],
   ])("a %i answer (%s) that says unauthorized", async (status, _engine, cause) => {
     mock.daemon.use(http.post("*/images/create", () => HttpResponse.json({ message: HEAD }, { status })));
-    const err = await failure(() => mock.client().images.pull("registry.example:5000/team/app:1", { auth }));
+    const err = await failure(() => mock.client().images.pull("registry.example:5000/team/app:1", {}, { auth }));
     expect(expectRefusal(err, HEAD, cause).statusCode).toBe(status);
   });
 
@@ -60,7 +60,7 @@ describe("RegistryAuthError from pull", () => {
 
   it("a refusal inside the progress stream", async () => {
     mock.daemon.use(http.post("*/images/create", () => progress({ status: "Pulling from team/app" }, streamError(HEAD))));
-    const refusal = expectRefusal(await failure(() => mock.client().images.pull("registry.example:5000/team/app:1", { auth })), HEAD, DockerStreamError);
+    const refusal = expectRefusal(await failure(() => mock.client().images.pull("registry.example:5000/team/app:1", {}, { auth })), HEAD, DockerStreamError);
     expect(refusal.statusCode).toBeUndefined();
   });
 

@@ -80,8 +80,8 @@ describe("container archives", () => {
     const calls = onPut();
     const tree = await hostTree();
     const tar = await bytesOf(await packWith(tree, (h) => h));
-    await docker.containers.putArchive("c1", "/srv", tar, { noOverwriteDirNonDir: true });
-    await docker.containers.putArchive("c1", "/srv", tree, { copyUIDGID: true });
+    await docker.containers.putArchive("c1", { path: "/srv", noOverwriteDirNonDir: true }, tar);
+    await docker.containers.putArchive("c1", { path: "/srv", copyUIDGID: true }, tree);
     expect(Object.fromEntries(calls[0]!.query)).toEqual({ path: "/srv", noOverwriteDirNonDir: "true" });
     expect(Buffer.from(calls[0]!.body).equals(tar)).toBe(true);
     expect(Object.fromEntries(calls[1]!.query)).toEqual({ path: "/srv", copyUIDGID: "true" });
@@ -99,7 +99,7 @@ describe("container archives", () => {
   it("refuses a missing host path, or a file where a directory belongs, before sending", async () => {
     const tree = await hostTree();
     await expect(docker.containers.copyToContainer("c1", join(tree, "missing"), "/srv")).rejects.toThrow(DockerArgumentError);
-    await expect(docker.containers.putArchive("c1", "/srv", join(tree, "sub/file.txt"))).rejects.toThrow(/is not a directory/);
+    await expect(docker.containers.putArchive("c1", { path: "/srv" }, join(tree, "sub/file.txt"))).rejects.toThrow(/is not a directory/);
     expect(mock.daemon.requests.filter((r) => r.path.endsWith("/archive"))).toEqual([]);
   });
 

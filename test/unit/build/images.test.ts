@@ -77,8 +77,7 @@ describe("images.build", () => {
       target: "final",
       nocache: true,
       pull: true,
-      authConfigs: false,
-    });
+    }, { authConfigs: false });
     expect(await build.imageId((m) => m.stream && seen.push(m.stream))).toBe(ID);
     expect(seen.join("")).toContain("Successfully built");
     const [call] = calls;
@@ -114,7 +113,7 @@ describe("images.build", () => {
     const calls = onBuild(SUCCESS);
     const docker = await client();
     const authConfigs = { "ghcr.io": { username: "bot", password: "tok" } };
-    await (await docker.images.build({ dockerfileContent: "FROM ghcr.io/x\n", authConfigs })).imageId();
+    await (await docker.images.build({ dockerfileContent: "FROM ghcr.io/x\n" }, { authConfigs })).imageId();
     expect(decodeAuthConfigs(calls[0]!.headers.get("x-registry-config")!)).toEqual(authConfigs);
   });
 
@@ -127,7 +126,7 @@ describe("images.build", () => {
       yield tar.subarray(0, 1000);
       yield tar.subarray(1000);
     }
-    await (await docker.images.build({ context: chunks(), dockerfile: "build/Dockerfile", authConfigs: false })).imageId();
+    await (await docker.images.build({ context: chunks(), dockerfile: "build/Dockerfile" }, { authConfigs: false })).imageId();
     expect(Buffer.compare(Buffer.from(calls[0]!.body), Buffer.from(tar))).toBe(0);
     expect(calls[0]!.query.get("dockerfile")).toBe("build/Dockerfile");
   });
@@ -170,7 +169,7 @@ describe("images.build", () => {
   it("sends a remote context as the remote parameter with no body", async () => {
     const calls = onBuild(SUCCESS);
     const docker = await client();
-    await (await docker.images.build({ remote: "https://example.com/repo.git#main", authConfigs: false })).imageId();
+    await (await docker.images.build({ remote: "https://example.com/repo.git#main" }, { authConfigs: false })).imageId();
     expect(calls[0]!.query.get("remote")).toBe("https://example.com/repo.git#main");
     expect(calls[0]!.body.length).toBe(0);
   });
@@ -190,7 +189,7 @@ describe("registry credentials", () => {
     });
     expect(pull.url).not.toContain("pw");
     mock.daemon.clearRequests();
-    await docker.images.pull("registry.example.com/team/app:1", { auth: false });
+    await docker.images.pull("registry.example.com/team/app:1", {}, { auth: false });
     expect(mock.daemon.requests.find((r) => r.path === "/images/create")!.headers["x-registry-auth"]).toBeUndefined();
   });
 
@@ -236,7 +235,7 @@ describe("images.load, import, get", () => {
     async function* chunks() {
       for (let i = 0; i < archive.length; i += 30_000) yield archive.subarray(i, i + 30_000);
     }
-    const messages = await (await docker.images.load(chunks())).collect();
+    const messages = await (await docker.images.load({}, chunks())).collect();
     expect(messages).toEqual([{ stream: "Loaded image: busybox:local\n" }]);
     expect(Buffer.compare(Buffer.from(received!), Buffer.from(archive))).toBe(0);
   });
@@ -244,18 +243,18 @@ describe("images.load, import, get", () => {
   it("fails the load stream with the daemon's message", async () => {
     mock.daemon.use(http.post(route("/images/load"), () => jsonLines([{ errorDetail: { message: "unexpected EOF" }, error: "unexpected EOF" }])));
     const docker = await client();
-    const failure = (await docker.images.load(new Uint8Array(10))).done();
+    const failure = (await docker.images.load({}, new Uint8Array(10))).done();
     await expect(failure).rejects.toThrow(DockerStreamError);
     await expect(failure).rejects.toThrow("unexpected EOF");
   });
 
   it("refuses a path or text where an archive belongs", async () => {
     const docker = await client();
-    await expect(docker.images.load("busybox.tar" as unknown as Uint8Array)).rejects.toThrow(/got a string/);
+    await expect(docker.images.load({}, "busybox.tar" as unknown as Uint8Array)).rejects.toThrow(/got a string/);
     async function* text() {
       yield "text" as unknown as Uint8Array;
     }
-    await expect(docker.images.load(text())).rejects.toThrow(/yielded string chunks/);
+    await expect(docker.images.load({}, text())).rejects.toThrow(/yielded string chunks/);
   });
 
   it("imports a root filesystem with fromSrc=-", async () => {
@@ -269,7 +268,7 @@ describe("images.load, import, get", () => {
       }),
     );
     const docker = await client();
-    await (await docker.images.import(new Uint8Array(4096), { repo: "mine/rootfs", tag: "1", changes: ["CMD [\"sh\"]"] })).done();
+    await (await docker.images.import({ repo: "mine/rootfs", tag: "1", changes: ["CMD [\"sh\"]"] }, new Uint8Array(4096))).done();
     expect(Object.fromEntries(query!)).toEqual({ fromSrc: "-", repo: "mine/rootfs", tag: "1", changes: 'CMD ["sh"]' });
     expect(size).toBe(4096);
   });

@@ -44,7 +44,7 @@ describe("request log", () => {
 
   it("never holds credentials: registry auth travels in a header, which is not logged", async () => {
     daemon.state.addRemoteImage("registry.example.com/team/app:1");
-    await docker.images.pull("registry.example.com/team/app:1", { auth: { username: "me", password: "hunter2-secret" } });
+    await docker.images.pull("registry.example.com/team/app:1", {}, { auth: { username: "me", password: "hunter2-secret" } });
     const sent = daemon.requests.find((r) => r.path === "/images/create");
     expect(sent?.headers["x-registry-auth"]).toBeDefined();
     const logged = JSON.stringify(entries);

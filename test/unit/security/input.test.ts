@@ -76,7 +76,7 @@ describe("header values that could split the request", () => {
       }),
     );
     const docker = fresh();
-    await docker.images.pull("registry.example.com/app:1", { auth }).catch(() => undefined);
+    await docker.images.pull("registry.example.com/app:1", {}, { auth }).catch(() => undefined);
     const create = mock.daemon.requests.find((r) => r.path === "/images/create");
     expect(create?.headers["x-injected"]).toBeUndefined();
     expect(header).toMatch(/^[A-Za-z0-9_-]+=*$/);

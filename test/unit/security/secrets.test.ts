@@ -66,12 +66,12 @@ const failures: [string, () => void, () => Promise<unknown>][] = [
   [
     "pull with explicit credentials, refused by the registry (401 relayed)",
     () => mock.daemon.use(http.post(route("/images/create"), () => HttpResponse.json({ message: "unauthorized: incorrect username or password" }, { status: 401 }))),
-    () => docker.images.pull("registry.example.com/app:1", { auth }),
+    () => docker.images.pull("registry.example.com/app:1", {}, { auth }),
   ],
   [
     "pull with an identity token, the connection reset mid-stream",
     () => mock.daemon.use(http.post(route("/images/create"), () => fault.truncate(HttpResponse.text('{"status":"Pulling"}\r\n{"status":"Down'), 30))),
-    () => docker.images.pull("registry.example.com/app:1", { auth: tokenAuth }),
+    () => docker.images.pull("registry.example.com/app:1", {}, { auth: tokenAuth }),
   ],
   [
     "pull with DOCKER_AUTH_CONFIG credentials, failing inside the stream",
@@ -106,7 +106,7 @@ const failures: [string, () => void, () => Promise<unknown>][] = [
   [
     "a bad argument next to credentials",
     () => undefined,
-    () => docker.images.pull("registry.example.com/App Name", { auth }),
+    () => docker.images.pull("registry.example.com/App Name", {}, { auth }),
   ],
 ];
 
@@ -128,7 +128,7 @@ describe("secrets never show in failures", () => {
   it("while the daemon did receive them where they belong (so the checks above are not vacuous)", async () => {
     mock.daemon.use(http.post(route("/images/create"), () => HttpResponse.json({ message: "stop" }, { status: 500 })));
     mock.daemon.clearRequests();
-    await docker.images.pull("registry.example.com/app:1", { auth }).catch(() => undefined);
+    await docker.images.pull("registry.example.com/app:1", {}, { auth }).catch(() => undefined);
     await docker.images.pull("registry.internal/team/app:2").catch(() => undefined);
     const headers = mock.daemon.requests.filter((r) => r.path === "/images/create").map((r) => JSON.parse(Buffer.from(r.headers["x-registry-auth"] ?? "", "base64url").toString()));
     expect(headers).toEqual([
