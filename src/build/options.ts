@@ -44,6 +44,12 @@ export interface BuildParams extends PlainBuildQuery {
   extrahosts?: readonly string[];
   /** Pull newer versions of the base images even when present. */
   pull?: boolean;
+  /**
+   * Remove the intermediate containers even when a step fails. Default `true` here: the daemon
+   * (and `docker build --force-rm`, default false) otherwise leaves a failed step's container
+   * behind; pass `false` to keep it for debugging.
+   */
+  forcerm?: boolean;
 }
 
 /** Call options of `images.build`: the usual ones, and the registry credentials sent beside the context. */
@@ -59,9 +65,10 @@ export interface BuildOptions extends RequestOptions {
 /** The query of an `ImageBuild` call for `params`; `dockerfile` is the name the packed context uses. */
 export function buildQuery(params: BuildParams, dockerfile: string | undefined): Record<string, unknown> {
   // Whatever is not the context is a query parameter.
-  const { context: _context, dockerfileContent: _content, tags, cachefrom, ...query } = params;
+  const { context: _context, dockerfileContent: _content, tags, cachefrom, forcerm = true, ...query } = params;
   return {
     ...query,
+    forcerm,
     dockerfile,
     t: tags,
     // The one JSON parameter given as a list: the query encoder would repeat the key instead.

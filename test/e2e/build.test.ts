@@ -85,12 +85,16 @@ describeEngine("image builds on a real engine", () => {
     );
   });
 
-  it("fails a broken step with BuildError carrying the daemon's message and the build output", async () => {
+  it("fails a broken step with BuildError carrying the daemon's message and the build output, leaving no container", async () => {
+    const before = new Set((await docker.containers.list({ all: true })).map((c) => c.Id));
     const failure = await (
-      await docker.images.build({ context, dockerfileContent: `FROM ${TEST_IMAGE}\nRUN echo before-failing && false\n`, forcerm: true })
+      await docker.images.build({ context, dockerfileContent: `FROM ${TEST_IMAGE}\nRUN echo before-failing && false\n` })
     )
       .imageId()
       .catch((err: unknown) => err);
+    // forcerm defaults to true: the failed step's intermediate container is gone.
+    const left = (await docker.containers.list({ all: true })).filter((c) => !before.has(c.Id));
+    expect(left.filter((c) => c.Command?.includes("before-failing"))).toEqual([]);
     expect(failure).toBeInstanceOf(BuildError);
     const error = failure as BuildError;
     expect(error.message).toMatch(/returned a non-zero code: 1/);

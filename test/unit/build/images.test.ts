@@ -86,11 +86,13 @@ describe("images.build", () => {
     expect(JSON.parse(call!.query.get("labels")!)).toEqual({ team: "core" });
     expect(JSON.parse(call!.query.get("cachefrom")!)).toEqual(["app:cache"]);
     expect(call!.query.getAll("extrahosts")).toEqual(["db:10.0.0.2", "cache:10.0.0.3"]);
-    expect(Object.fromEntries(["dockerfile", "target", "nocache", "pull"].map((k) => [k, call!.query.get(k)]))).toEqual({
+    expect(Object.fromEntries(["dockerfile", "target", "nocache", "pull", "forcerm"].map((k) => [k, call!.query.get(k)]))).toEqual({
       dockerfile: "Dockerfile",
       target: "final",
       nocache: "true",
       pull: "true",
+      // A failed step's container is removed unless asked to keep it.
+      forcerm: "true",
     });
     expect(call!.headers.get("content-type")).toBe("application/x-tar");
     expect(call!.headers.has("x-registry-config")).toBe(false);
@@ -148,6 +150,13 @@ describe("images.build", () => {
       code: 1,
       output: "Step 1/2 : FROM busybox\nStep 2/2 : RUN false\n ---> Running in 42\n",
     });
+  });
+
+  it("keeps a failed step's container only when asked (forcerm: false)", async () => {
+    const calls = onBuild(SUCCESS);
+    const docker = await client();
+    await (await docker.images.build({ dockerfileContent: "FROM busybox\n", forcerm: false }, { authConfigs: false })).imageId();
+    expect(calls[0]!.query.get("forcerm")).toBe("false");
   });
 
   it("fails with DockerProtocolError when the build ends without an image id", async () => {
