@@ -19,6 +19,13 @@ export type UpgradeProtocol = "tcp" | "websocket" | "h2c";
 /** How a request body is encoded: JSON, or raw bytes (tar archives and image content). */
 export type BodyKind = "json" | "binary";
 
+/**
+ * What a successful answer that is not a stream holds, when it is not one JSON document:
+ * - "none": nothing (whatever body comes is discarded);
+ * - "changed": nothing, and 304 Not Modified says the object already was in the asked state.
+ */
+export type AnswerKind = "none" | "changed";
+
 /** Transport facts about one operation. */
 export interface OperationInfo {
   /** HTTP method. */
@@ -31,6 +38,8 @@ export interface OperationInfo {
   readonly stream?: StreamKind;
   /** Protocol the connection is upgraded to, for operations that hijack it. */
   readonly upgrade?: UpgradeProtocol;
+  /** What a success holds when it is neither a stream nor a JSON document. */
+  readonly answer?: AnswerKind;
   /** What the daemon refuses to do without: query parameters by name, and the body. */
   readonly required?: { readonly query?: readonly string[]; readonly body?: true };
 }
@@ -53,12 +62,13 @@ export const OPERATIONS = {
   ContainerResize: {
     method: "POST",
     path: "/containers/{id}/resize",
+    answer: "none",
     required: { query: ["h", "w"] },
   },
-  ContainerStart: { method: "POST", path: "/containers/{id}/start" },
-  ContainerStop: { method: "POST", path: "/containers/{id}/stop" },
-  ContainerRestart: { method: "POST", path: "/containers/{id}/restart" },
-  ContainerKill: { method: "POST", path: "/containers/{id}/kill" },
+  ContainerStart: { method: "POST", path: "/containers/{id}/start", answer: "changed" },
+  ContainerStop: { method: "POST", path: "/containers/{id}/stop", answer: "changed" },
+  ContainerRestart: { method: "POST", path: "/containers/{id}/restart", answer: "none" },
+  ContainerKill: { method: "POST", path: "/containers/{id}/kill", answer: "none" },
   ContainerUpdate: {
     method: "POST",
     path: "/containers/{id}/update",
@@ -68,17 +78,19 @@ export const OPERATIONS = {
   ContainerRename: {
     method: "POST",
     path: "/containers/{id}/rename",
+    answer: "none",
     required: { query: ["name"] },
   },
-  ContainerPause: { method: "POST", path: "/containers/{id}/pause" },
-  ContainerUnpause: { method: "POST", path: "/containers/{id}/unpause" },
+  ContainerPause: { method: "POST", path: "/containers/{id}/pause", answer: "none" },
+  ContainerUnpause: { method: "POST", path: "/containers/{id}/unpause", answer: "none" },
   ContainerAttach: { method: "POST", path: "/containers/{id}/attach", stream: "stdio", upgrade: "tcp" },
   ContainerAttachWebsocket: { method: "GET", path: "/containers/{id}/attach/ws", upgrade: "websocket" },
   ContainerWait: { method: "POST", path: "/containers/{id}/wait" },
-  ContainerDelete: { method: "DELETE", path: "/containers/{id}" },
+  ContainerDelete: { method: "DELETE", path: "/containers/{id}", answer: "none" },
   ContainerArchiveInfo: {
     method: "HEAD",
     path: "/containers/{id}/archive",
+    answer: "none",
     required: { query: ["path"] },
   },
   ContainerArchive: {
@@ -91,6 +103,7 @@ export const OPERATIONS = {
     method: "PUT",
     path: "/containers/{id}/archive",
     body: "binary",
+    answer: "none",
     required: { query: ["path"], body: true },
   },
   ContainerPrune: { method: "POST", path: "/containers/prune" },
@@ -102,7 +115,7 @@ export const OPERATIONS = {
   ImageAttestations: { method: "GET", path: "/images/{name}/attestations" },
   ImageHistory: { method: "GET", path: "/images/{name}/history" },
   ImagePush: { method: "POST", path: "/images/{name}/push", stream: "json-lines" },
-  ImageTag: { method: "POST", path: "/images/{name}/tag" },
+  ImageTag: { method: "POST", path: "/images/{name}/tag", answer: "none" },
   ImageDelete: { method: "DELETE", path: "/images/{name}" },
   ImageSearch: {
     method: "GET",
@@ -131,6 +144,7 @@ export const OPERATIONS = {
   ExecResize: {
     method: "POST",
     path: "/exec/{id}/resize",
+    answer: "none",
     required: { query: ["h", "w"] },
   },
   ExecInspect: { method: "GET", path: "/exec/{id}/json" },
@@ -146,13 +160,14 @@ export const OPERATIONS = {
     method: "PUT",
     path: "/volumes/{name}",
     body: "json",
+    answer: "none",
     required: { query: ["version"] },
   },
-  VolumeDelete: { method: "DELETE", path: "/volumes/{name}" },
+  VolumeDelete: { method: "DELETE", path: "/volumes/{name}", answer: "none" },
   VolumePrune: { method: "POST", path: "/volumes/prune" },
   NetworkList: { method: "GET", path: "/networks" },
   NetworkInspect: { method: "GET", path: "/networks/{id}" },
-  NetworkDelete: { method: "DELETE", path: "/networks/{id}" },
+  NetworkDelete: { method: "DELETE", path: "/networks/{id}", answer: "none" },
   NetworkCreate: {
     method: "POST",
     path: "/networks/create",
@@ -163,12 +178,14 @@ export const OPERATIONS = {
     method: "POST",
     path: "/networks/{id}/connect",
     body: "json",
+    answer: "none",
     required: { body: true },
   },
   NetworkDisconnect: {
     method: "POST",
     path: "/networks/{id}/disconnect",
     body: "json",
+    answer: "none",
     required: { body: true },
   },
   NetworkPrune: { method: "POST", path: "/networks/prune" },
@@ -187,8 +204,8 @@ export const OPERATIONS = {
   },
   PluginInspect: { method: "GET", path: "/plugins/{name}/json" },
   PluginDelete: { method: "DELETE", path: "/plugins/{name}" },
-  PluginEnable: { method: "POST", path: "/plugins/{name}/enable" },
-  PluginDisable: { method: "POST", path: "/plugins/{name}/disable" },
+  PluginEnable: { method: "POST", path: "/plugins/{name}/enable", answer: "none" },
+  PluginDisable: { method: "POST", path: "/plugins/{name}/disable", answer: "none" },
   PluginUpgrade: {
     method: "POST",
     path: "/plugins/{name}/upgrade",
@@ -200,17 +217,19 @@ export const OPERATIONS = {
     method: "POST",
     path: "/plugins/create",
     body: "binary",
+    answer: "none",
     required: { query: ["name"] },
   },
   PluginPush: { method: "POST", path: "/plugins/{name}/push", stream: "json-lines" },
-  PluginSet: { method: "POST", path: "/plugins/{name}/set", body: "json" },
+  PluginSet: { method: "POST", path: "/plugins/{name}/set", body: "json", answer: "none" },
   NodeList: { method: "GET", path: "/nodes" },
   NodeInspect: { method: "GET", path: "/nodes/{id}" },
-  NodeDelete: { method: "DELETE", path: "/nodes/{id}" },
+  NodeDelete: { method: "DELETE", path: "/nodes/{id}", answer: "none" },
   NodeUpdate: {
     method: "POST",
     path: "/nodes/{id}/update",
     body: "json",
+    answer: "none",
     required: { query: ["version"] },
   },
   SwarmInspect: { method: "GET", path: "/swarm" },
@@ -224,13 +243,15 @@ export const OPERATIONS = {
     method: "POST",
     path: "/swarm/join",
     body: "json",
+    answer: "none",
     required: { body: true },
   },
-  SwarmLeave: { method: "POST", path: "/swarm/leave" },
+  SwarmLeave: { method: "POST", path: "/swarm/leave", answer: "none" },
   SwarmUpdate: {
     method: "POST",
     path: "/swarm/update",
     body: "json",
+    answer: "none",
     required: { query: ["version"], body: true },
   },
   SwarmUnlockkey: { method: "GET", path: "/swarm/unlockkey" },
@@ -238,6 +259,7 @@ export const OPERATIONS = {
     method: "POST",
     path: "/swarm/unlock",
     body: "json",
+    answer: "none",
     required: { body: true },
   },
   ServiceList: { method: "GET", path: "/services" },
@@ -248,7 +270,7 @@ export const OPERATIONS = {
     required: { body: true },
   },
   ServiceInspect: { method: "GET", path: "/services/{id}" },
-  ServiceDelete: { method: "DELETE", path: "/services/{id}" },
+  ServiceDelete: { method: "DELETE", path: "/services/{id}", answer: "none" },
   ServiceUpdate: {
     method: "POST",
     path: "/services/{id}/update",
@@ -262,21 +284,23 @@ export const OPERATIONS = {
   SecretList: { method: "GET", path: "/secrets" },
   SecretCreate: { method: "POST", path: "/secrets/create", body: "json" },
   SecretInspect: { method: "GET", path: "/secrets/{id}" },
-  SecretDelete: { method: "DELETE", path: "/secrets/{id}" },
+  SecretDelete: { method: "DELETE", path: "/secrets/{id}", answer: "none" },
   SecretUpdate: {
     method: "POST",
     path: "/secrets/{id}/update",
     body: "json",
+    answer: "none",
     required: { query: ["version"] },
   },
   ConfigList: { method: "GET", path: "/configs" },
   ConfigCreate: { method: "POST", path: "/configs/create", body: "json" },
   ConfigInspect: { method: "GET", path: "/configs/{id}" },
-  ConfigDelete: { method: "DELETE", path: "/configs/{id}" },
+  ConfigDelete: { method: "DELETE", path: "/configs/{id}", answer: "none" },
   ConfigUpdate: {
     method: "POST",
     path: "/configs/{id}/update",
     body: "json",
+    answer: "none",
     required: { query: ["version"] },
   },
   DistributionInspect: { method: "GET", path: "/distribution/{name}/json" },

@@ -25,6 +25,13 @@ export type UpgradeProtocol = "tcp" | "websocket" | "h2c";
 /** How a request body is encoded: JSON, or raw bytes (tar archives and image content). */
 export type BodyKind = "json" | "binary";
 
+/**
+ * What a successful answer that is not a stream holds, when it is not one JSON document:
+ * - "none": nothing (whatever body comes is discarded);
+ * - "changed": nothing, and 304 Not Modified says the object already was in the asked state.
+ */
+export type AnswerKind = "none" | "changed";
+
 /** Transport facts about one operation. */
 export interface OperationInfo {
   /** HTTP method. */
@@ -37,6 +44,8 @@ export interface OperationInfo {
   readonly stream?: StreamKind;
   /** Protocol the connection is upgraded to, for operations that hijack it. */
   readonly upgrade?: UpgradeProtocol;
+  /** What a success holds when it is neither a stream nor a JSON document. */
+  readonly answer?: AnswerKind;
   /** What the daemon refuses to do without: query parameters by name, and the body. */
   readonly required?: { readonly query?: readonly string[]; readonly body?: true };
 }`;
@@ -56,6 +65,8 @@ export function collectOperations(doc) {
     if (body) entry.body = body;
     if (stream) entry.stream = stream;
     if (op["x-dockhand-upgrade"]) entry.upgrade = op["x-dockhand-upgrade"];
+    const answer = stream || entry.upgrade ? undefined : answerKind(op);
+    if (answer) entry.answer = answer;
     const required = requiredParts(doc, op);
     if (required) entry.required = required;
     table[op.operationId] = entry;
@@ -84,6 +95,13 @@ function bodyKind(doc, op) {
   if (media.some(([type]) => type === "application/json")) return "json";
   if (media.every(([, { schema }]) => schema?.format === "binary")) return "binary";
   throw new Error(`${op.operationId}: cannot classify request body ${media.map(([type]) => type)}`);
+}
+
+/** "changed" when the daemon may answer 304, "none" when no success answer has content. */
+function answerKind(op) {
+  if ("304" in op.responses) return "changed";
+  const success = Object.entries(op.responses).filter(([status]) => Number(status) < 300);
+  return success.every(([, res]) => !res.content) ? "none" : undefined;
 }
 
 function streamKind(op) {

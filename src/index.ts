@@ -13,6 +13,7 @@
 export { Docker, type DockerOptions } from "./docker.js";
 export * from "./core/errors.js";
 export type { JsonBody, JsonResult, OperationId, PathParams, QueryParams, RequestOptions } from "./core/types.js";
+export type { Changed, NotModified } from "./core/answer.js";
 export type { RequestBody } from "./transport/types.js";
 export type { Filters, FilterValue, FilteredOperationId } from "./core/filters.js";
 export type { PingInfo } from "./core/negotiate.js";

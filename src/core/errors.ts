@@ -8,6 +8,8 @@ import type { components } from "../../generated/engine.js";
 
 /** Facts about the request an error belongs to. Never includes headers or bodies (they may hold secrets). */
 export interface RequestFacts {
+  /** The Engine API operation, by its operationId (e.g. `ContainerLogs`). */
+  operation?: string;
   /** HTTP method, e.g. `POST`. */
   method?: string;
   /** Path without the query string; ids are already encoded. */
@@ -28,6 +30,8 @@ export interface DockerErrorOptions extends RequestFacts {
 export class DockerError extends Error {
   /** HTTP status from the daemon, or `undefined` when no response was received. */
   readonly statusCode: number | undefined;
+  /** The Engine API operation (operationId, e.g. `ContainerLogs`) of the failed request, when there was one. */
+  readonly operation: string | undefined;
   /** HTTP method of the failed request, when there was one. */
   readonly method: string | undefined;
   /** Request path (no query string), when there was one. */
@@ -39,6 +43,7 @@ export class DockerError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.statusCode = options.statusCode;
+    this.operation = options.operation;
     this.method = options.method;
     this.path = options.path;
     this.apiVersion = options.apiVersion;

@@ -2,16 +2,16 @@ import type { Duplex } from "node:stream";
 import { OPERATIONS } from "../../generated/operations.js";
 import { closedError, connectionError } from "../transport/errors.js";
 import { upgrade, type HijackRequest, type UpgradedConnection } from "../transport/hijack.js";
-import { hijackedStream, type HijackedOptions, type HijackedStream } from "../streams/stdio.js";
+import { hijackedStream, type HijackedStream } from "../streams/stdio.js";
 import type { CredentialLookupOptions } from "../auth/resolve.js";
 import type { Transport, TransportRequest, TransportResponse } from "../transport/types.js";
+import { answerKind, readAnswer, type Answer, type CallOptions } from "./answer.js";
 import { checkSupport } from "./compat.js";
 import {
   DockerAbortError,
   DockerArgumentError,
   DockerClientClosedError,
   DockerError,
-  DockerProtocolError,
   DockerTimeoutError,
   ERROR_BODY_LIMIT,
   errorForStatus,
@@ -23,13 +23,13 @@ import { Lifecycle, type GracefulCloseOptions } from "./lifecycle.js";
 import { logRequest, type DockerLogger } from "./log.js";
 import { Negotiator, pingInfo, type PingInfo } from "./negotiate.js";
 import { registryAuthErrorOf } from "./registry-errors.js";
-import type { CallInit, JsonResult, OperationId, RequestOptions } from "./types.js";
+import type { CallInit, OperationId, RequestOptions } from "./types.js";
 import { buildPath, buildQuery } from "./url.js";
 
 /** A ping that hangs must not hang every later call waiting on negotiation. */
 const DEFAULT_PING_TIMEOUT = 30_000;
 
-/** A call for {@link RequestCore.upgrade}: like any call, but a handshake header may repeat. */
+/** A call's request: a handshake header of an upgrade may repeat (given a list). */
 export type UpgradeInit<I extends OperationId> = Omit<CallInit<I>, "headers"> & {
   headers?: Readonly<Record<string, string | readonly string[]>> | undefined;
 };
@@ -248,12 +248,14 @@ export class RequestCore {
   async #ping(options: RequestOptions): Promise<{ info: PingInfo; status: number }> {
     const timeout = options.timeout ?? this.#options.timeout ?? DEFAULT_PING_TIMEOUT;
     const head = OPERATIONS.SystemPingHead;
-    let res = await this.#exchange(head.method, head.path, {}, undefined, this.#track(new CallSignal(options.signal, timeout)));
+    const headFacts = { operation: "SystemPingHead", method: head.method, path: head.path };
+    let res = await this.#exchange(head.method, head.path, {}, undefined, this.#track(new CallSignal(options.signal, timeout)), headFacts);
     if (res.status !== 200) {
       await res.discard().catch(() => {});
       const get = OPERATIONS.SystemPing;
-      res = await this.#exchange(get.method, get.path, {}, undefined, this.#track(new CallSignal(options.signal, timeout)));
-      if (failed(res.status)) throw await this.#statusError(res, { method: get.method, path: get.path });
+      const facts = { operation: "SystemPing", method: get.method, path: get.path };
+      res = await this.#exchange(get.method, get.path, {}, undefined, this.#track(new CallSignal(options.signal, timeout)), facts);
+      if (failed(res.status)) throw await this.#statusError(res, facts);
     }
     // Reading the (empty) body to its end is what stops the call's timer; a pending timer would
     // keep the process alive for the whole ping timeout.
@@ -263,18 +265,31 @@ export class RequestCore {
     return { info, status: res.status };
   }
 
-  /** Sends one operation and returns the raw response once the daemon answered with success (or 304). */
-  async send<I extends OperationId>(
+  /**
+   * Sends one operation and hands back its answer, read as the generated table says the
+   * operation answers (see {@link Answer}): parsed JSON, nothing, {@link Changed} or
+   * {@link NotModified}, a JSON-lines stream, container output, bytes, or a connection switched
+   * to another protocol. Every error, raised now or while reading a stream later, carries the
+   * call's operation, method, encoded path and API version. `options` may add the few quirks
+   * that are a resource's to know ({@link CallOptions}).
+   */
+  async call<I extends OperationId, O extends CallOptions = RequestOptions>(
     op: I,
-    init: CallInit<I>,
-    options: RequestOptions = {},
-  ): Promise<TransportResponse & { apiVersion: string }> {
-    return this.#send(op, init, options, false);
+    init: UpgradeInit<I>,
+    options?: O,
+  ): Promise<Answer<I, O>> {
+    const given: CallOptions = options ?? {};
+    const kind = given.as ?? answerKind(op);
+    if (kind === "upgrade") return (await this.#upgrade(op, init, given)) as Answer<I, O>;
+    if (given.hijack) return (await this.#hijack(op, init, given)) as Answer<I, O>;
+    const whole = kind === "json" || kind === "none" || kind === "changed";
+    const { res, facts } = await this.#send(op, init as CallInit<I>, given, whole);
+    return (await readAnswer(op, kind, res, facts, given)) as Answer<I, O>;
   }
 
   /**
-   * {@link RequestCore.send}; with `whole`, any timeout also covers reading the body (JSON and
-   * empty answers). For a stream, a call's own timeout covers reading it to the end, and the
+   * Sends one operation and returns the response once the daemon answered with success (or 304).
+   * With `whole`, any timeout also covers reading the body (JSON and empty answers). For a stream, a call's own timeout covers reading it to the end, and the
    * client's default ends once the daemon answered with success (an error body is read within
    * either).
    */
@@ -284,7 +299,7 @@ export class RequestCore {
     const res = await this.#exchange(method, url, headers, body, call, facts);
     if (failed(res.status)) throw registryAuthErrorOf(op, await this.#statusError(res, facts));
     if (!whole) call.answered();
-    return Object.assign(res, { apiVersion: facts.apiVersion });
+    return { res, facts };
   }
 
   /**
@@ -302,27 +317,24 @@ export class RequestCore {
 
   /**
    * Sends an operation on a connection of its own and takes the connection over (attach, exec
-   * start with stdin): the daemon answers 101 and the socket becomes the process's stdio.
+   * start with stdin): the daemon answers 101 and the socket becomes the process's stdio. The
+   * TTY setting must be known before: it decides how the output is read.
    */
-  async hijack<I extends OperationId>(
-    op: I,
-    init: CallInit<I>,
-    options: RequestOptions & Pick<HijackedOptions, "tty" | "wrapOutput">,
-  ): Promise<HijackedStream> {
-    return this.#raw(op, init, options, async (connect, request, signal, onClose) =>
-      hijackedStream(await upgrade(connect, request, { signal, host: this.#host, onClose }), { ...options, signal }),
-    );
+  async #hijack<I extends OperationId>(op: I, init: UpgradeInit<I>, options: CallOptions): Promise<HijackedStream> {
+    const tty = typeof options.tty === "function" ? await options.tty() : (options.tty ?? false);
+    return this.#raw(op, init, options, async (connect, request, signal, onClose, facts) => {
+      const connection = await upgrade(connect, request, { signal, host: this.#host, onClose, facts });
+      return hijackedStream(connection, { tty, wrapOutput: options.wrapOutput, signal });
+    });
   }
 
   /**
    * Sends an operation on a connection of its own asking to switch protocols (`init.headers`
    * carry `Upgrade` and the protocol's handshake, e.g. websocket) and hands over the connection.
-   * A handshake header given a list is sent once per value.
    */
-  async upgrade<I extends OperationId>(op: I, init: UpgradeInit<I>, options: RequestOptions = {}): Promise<UpgradedConnection> {
-    const { headers: handshake, ...call } = init;
-    return this.#raw(op, call, options, (connect, request, signal, onClose) =>
-      upgrade(connect, { ...request, headers: { ...request.headers, ...handshake } }, { signal, host: this.#host, onClose }),
+  async #upgrade<I extends OperationId>(op: I, init: UpgradeInit<I>, options: RequestOptions): Promise<UpgradedConnection> {
+    return this.#raw(op, init, options, (connect, request, signal, onClose, facts) =>
+      upgrade(connect, request, { signal, host: this.#host, onClose, facts }),
     );
   }
 
@@ -333,21 +345,29 @@ export class RequestCore {
    */
   async #raw<I extends OperationId, T extends { readonly statusCode: number }>(
     op: I,
-    init: CallInit<I>,
+    init: UpgradeInit<I>,
     options: RequestOptions,
-    take: (connect: () => Promise<Duplex>, request: HijackRequest, signal: AbortSignal, onClose: () => void) => Promise<T>,
+    take: (
+      connect: () => Promise<Duplex>,
+      request: HijackRequest,
+      signal: AbortSignal,
+      onClose: () => void,
+      facts: RequestFacts,
+    ) => Promise<T>,
   ): Promise<T> {
     const call = this.#call(op, options);
-    const { method, url, headers, body, facts } = await this.#prepare(op, init, call);
+    // A handshake header given a list is sent once per value (the session's methods).
+    const { headers: handshake, ...rest } = init;
+    const { method, url, headers, body, facts } = await this.#prepare(op, rest as CallInit<I>, call);
     const log = this.#options.logger;
     const started = log ? performance.now() : 0;
     try {
       if (typeof body === "object") throw new DockerArgumentError(`${op} cannot send a streamed body on an upgraded connection`);
       const transport = await this.transport();
-      const request = { method, path: transport.basePath + url, headers, body };
+      const request = { method, path: transport.basePath + url, headers: { ...headers, ...handshake }, body };
       // A hijack is always stoppable, so its call has a controller and a signal.
       const signal = call.signal as AbortSignal;
-      const taken = await take(() => transport.connect(signal), request, signal, () => call.release());
+      const taken = await take(() => transport.connect(signal), request, signal, () => call.release(), facts);
       call.answered();
       if (log) logRequest(log, method, url, started, taken.statusCode);
       return taken;
@@ -386,39 +406,13 @@ export class RequestCore {
       // Refused here, before anything is sent, when the version in use cannot serve the call.
       checkSupport(op, apiVersion, init, this.negotiator.pinned);
       const path = `/v${apiVersion}${route}`;
-      const facts = { method: spec.method, path, apiVersion };
+      const facts: RequestFacts = { operation: op, method: spec.method, path, apiVersion };
       call.facts = facts;
       return { method: spec.method, url: path + query, headers, body, facts };
     } catch (err) {
       call.release();
-      throw err instanceof DockerAbortError ? call.classify(err, { method: spec.method, path: route }, this.#host) : err;
+      throw err instanceof DockerAbortError ? call.classify(err, { operation: op, method: spec.method, path: route }, this.#host) : err;
     }
-  }
-
-  /** Sends an operation and parses its JSON answer. */
-  async json<I extends OperationId>(op: I, init: CallInit<I>, options: RequestOptions = {}): Promise<JsonResult<I>> {
-    const res = await this.#send(op, init, options, true);
-    const text = await res.text();
-    if (text === "") return undefined as JsonResult<I>;
-    try {
-      return JSON.parse(text) as JsonResult<I>;
-    } catch (err) {
-      throw new DockerProtocolError(`The daemon sent invalid JSON for ${op}: ${text.slice(0, 200)}`, {
-        method: OPERATIONS[op].method,
-        apiVersion: res.apiVersion,
-        cause: err,
-      });
-    }
-  }
-
-  /**
-   * Sends an operation whose answer carries no data. Returns `false` when the daemon answered
-   * 304 Not Modified (start of a running container, stop of a stopped one): a no-op, not an error.
-   */
-  async empty<I extends OperationId>(op: I, init: CallInit<I>, options: RequestOptions = {}): Promise<boolean> {
-    const res = await this.#send(op, init, options, true);
-    await res.discard();
-    return res.status !== 304;
   }
 
   async #exchange(
@@ -427,7 +421,7 @@ export class RequestCore {
     headers: Record<string, string>,
     body: TransportRequest["body"],
     call: CallSignal,
-    facts: RequestFacts = { method, path },
+    facts: RequestFacts,
   ): Promise<TransportResponse> {
     if (call.signal?.aborted) {
       call.release();

@@ -7,11 +7,11 @@ import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
 import { compareVersions } from "../core/version.js";
 import type { RequestBody } from "../transport/types.js";
 import { Resource } from "./resource.js";
-import { outputStream, streamFacts } from "../streams/stdio.js";
 import type { OutputStream } from "../streams/output-stream.js";
-import type { HijackedStream } from "../streams/stdio.js";
+import type { HijackedStream, TtyHint } from "../streams/stdio.js";
 import { type DockerWebSocket, WebSocketHandshake } from "../streams/websocket.js";
-import { JsonStream } from "../streams/jsonlines.js";
+import type { JsonStream } from "../streams/jsonlines.js";
+import type { Changed, NotModified } from "../core/answer.js";
 
 type Schemas = components["schemas"];
 
@@ -51,6 +51,8 @@ export type PutArchiveQuery = {
 /** Options of `copyToContainer` (a workflow: its settings and the call options in one object). */
 export interface CopyToContainerOptions extends Omit<PutArchiveQuery, "path">, RequestOptions {}
 
+type Headers = Readonly<Record<string, string | undefined>>;
+
 /** Header carrying a path's stat on archive calls (base64 JSON). */
 const PATH_STAT_HEADER = "x-docker-container-path-stat";
 
@@ -72,7 +74,7 @@ export class ContainerOperations extends Resource {
    * @example `await docker.containers.list({ all: true, filters: { status: ["exited"] } })`
    */
   list(query?: QueryParams<"ContainerList">, options?: RequestOptions): Promise<ContainerSummary[]> {
-    return this.core.json("ContainerList", { query }, options);
+    return this.core.call("ContainerList", { query }, options);
   }
 
   /**
@@ -82,17 +84,17 @@ export class ContainerOperations extends Resource {
    */
   create(params: ContainerCreateParams, options?: RequestOptions): Promise<ContainerCreateResponse> {
     const { name, platform, ...body } = params;
-    return this.core.json("ContainerCreate", { query: { name, platform }, body }, options);
+    return this.core.call("ContainerCreate", { query: { name, platform }, body }, options);
   }
 
   /** Returns low-level information about a container. @example `(await docker.containers.inspect("web")).State.Status` */
   inspect(id: string, query?: QueryParams<"ContainerInspect">, options?: RequestOptions): Promise<ContainerInspectResponse> {
-    return this.core.json("ContainerInspect", { path: { id }, query }, options);
+    return this.core.call("ContainerInspect", { path: { id }, query }, options);
   }
 
   /** Lists the processes running inside a container (`ps` output as a table). */
   top(id: string, query?: QueryParams<"ContainerTop">, options?: RequestOptions): Promise<ContainerTopResponse> {
-    return this.core.json("ContainerTop", { path: { id }, query }, options);
+    return this.core.call("ContainerTop", { path: { id }, query }, options);
   }
 
   /**
@@ -106,9 +108,8 @@ export class ContainerOperations extends Resource {
    * for await (const { stream, data } of await docker.containers.logs(id, { stdout: true, stderr: true, follow: true })) {}
    * ```
    */
-  async logs(id: string, query?: QueryParams<"ContainerLogs">, options?: AttachOptions): Promise<OutputStream> {
-    const res = await this.core.send("ContainerLogs", { path: { id }, query }, options);
-    return outputStream(res, () => this.#tty(id, options), options?.tty, { facts: streamFacts(res, `/containers/${id}/logs`, "GET") });
+  logs(id: string, query?: QueryParams<"ContainerLogs">, options?: AttachOptions): Promise<OutputStream> {
+    return this.core.call("ContainerLogs", { path: { id }, query }, { ...options, tty: this.#tty(id, options) });
   }
 
   /**
@@ -130,17 +131,8 @@ export class ContainerOperations extends Resource {
    */
   attach(id: string, query: ContainerAttachQuery & { stdin: true }, options?: AttachOptions): Promise<HijackedStream>;
   attach(id: string, query?: ContainerAttachQuery & { stdin?: false }, options?: AttachOptions): Promise<OutputStream>;
-  async attach(id: string, query: ContainerAttachQuery = {}, options: AttachOptions = {}): Promise<OutputStream | HijackedStream> {
-    const init = { path: { id }, query: attachQuery(query) };
-    if (query.stdin) {
-      const tty = options.tty ?? (await this.#tty(id, options));
-      return this.core.hijack("ContainerAttach", init, { ...options, tty });
-    }
-    const res = await this.core.send("ContainerAttach", init, options);
-    return outputStream(res, () => this.#tty(id, options), options.tty, {
-      facts: streamFacts(res, `/containers/${id}/attach`, "POST"),
-      unlabelled: true,
-    });
+  attach(id: string, query: ContainerAttachQuery = {}, options: AttachOptions = {}): Promise<OutputStream | HijackedStream> {
+    return this.core.call("ContainerAttach", { path: { id }, query: attachQuery(query) }, { ...options, tty: this.#tty(id, options), hijack: query.stdin });
   }
 
   /**
@@ -164,13 +156,13 @@ export class ContainerOperations extends Resource {
     const chosen = { ...query, stream: query.stream ?? true, ...websocketStreams(query, version) };
     const handshake = new WebSocketHandshake();
     const init = { path: { id }, query: chosen, headers: handshake.headers };
-    const connection = await this.core.upgrade("ContainerAttachWebsocket", init, options);
+    const connection = await this.core.call("ContainerAttachWebsocket", init, options);
     return handshake.accept(connection);
   }
 
   /** Lists filesystem changes since the container was created (kind 0 modified, 1 added, 2 deleted). */
   changes(id: string, options?: RequestOptions): Promise<FilesystemChange[]> {
-    return this.core.json("ContainerChanges", { path: { id } }, options);
+    return this.core.call("ContainerChanges", { path: { id } }, options);
   }
 
   /**
@@ -178,8 +170,8 @@ export class ContainerOperations extends Resource {
    * produces it.
    * @example `await pipeline(await docker.containers.export(id), createWriteStream("rootfs.tar"))`
    */
-  async export(id: string, options?: RequestOptions): Promise<AsyncIterable<Uint8Array>> {
-    return (await this.core.send("ContainerExport", { path: { id } }, options)).body;
+  export(id: string, options?: RequestOptions): Promise<AsyncIterable<Uint8Array>> {
+    return this.core.call("ContainerExport", { path: { id } }, options);
   }
 
   /**
@@ -187,15 +179,14 @@ export class ContainerOperations extends Resource {
    * Rejects with `NotFoundError` when the path does not exist.
    */
   async statPath(id: string, path: string, options?: RequestOptions): Promise<ContainerPathStat> {
-    const res = await this.core
-      .send("ContainerArchiveInfo", { path: { id }, query: { path } }, options)
-      .catch((err: unknown) => {
-        // A HEAD answer has no body, so the daemon's 404 comes without words: name what was missing.
-        if (!(err instanceof NotFoundError)) throw err;
-        throw new NotFoundError(`No such container or path: ${id}:${path}`, { ...err, statusCode: 404, cause: err });
-      });
-    await res.discard();
-    return decodePathStat(res.headers[PATH_STAT_HEADER]);
+    let stat: ContainerPathStat | undefined;
+    const head = (headers: Headers) => void (stat = decodePathStat(headers[PATH_STAT_HEADER]));
+    await this.core.call("ContainerArchiveInfo", { path: { id }, query: { path } }, { ...options, head }).catch((err: unknown) => {
+      // A HEAD answer has no body, so the daemon's 404 comes without words: name what was missing.
+      if (!(err instanceof NotFoundError)) throw err;
+      throw new NotFoundError(`No such container or path: ${id}:${path}`, { ...err, statusCode: 404, cause: err });
+    });
+    return stat!;
   }
 
   /**
@@ -209,13 +200,10 @@ export class ContainerOperations extends Resource {
    * ```
    */
   async getArchive(id: string, path: string, options?: RequestOptions): Promise<ContainerArchive> {
-    const res = await this.core.send("ContainerArchive", { path: { id }, query: { path } }, options);
-    try {
-      return { stat: decodePathStat(res.headers[PATH_STAT_HEADER]), archive: res.body };
-    } catch (err) {
-      await res.body[Symbol.asyncIterator]().return?.();
-      throw err;
-    }
+    let stat: ContainerPathStat | undefined;
+    const head = (headers: Headers) => void (stat = decodePathStat(headers[PATH_STAT_HEADER]));
+    const archive = await this.core.call("ContainerArchive", { path: { id }, query: { path } }, { ...options, head });
+    return { stat: stat!, archive };
   }
 
   /**
@@ -270,54 +258,54 @@ export class ContainerOperations extends Resource {
     query?: QueryParams<"ContainerStats">,
     options?: RequestOptions,
   ): Promise<ContainerStats | JsonStream<ContainerStats>> {
-    if (query?.stream === false) return this.core.json("ContainerStats", { path: { id }, query }, options) as Promise<ContainerStats>;
-    const res = await this.core.send("ContainerStats", { path: { id }, query }, options);
-    return new JsonStream<ContainerStats>(res.body, { facts: streamFacts(res, `/containers/${id}/stats`, "GET") });
+    // Asked for one sample, the daemon answers one JSON document.
+    if (query?.stream === false) return this.core.call("ContainerStats", { path: { id }, query }, { ...options, as: "json" });
+    return this.core.call("ContainerStats", { path: { id }, query }, options);
   }
 
   /** Resizes the container's TTY. */
-  resize(id: string, size: QueryParams<"ContainerResize">, options?: RequestOptions): Promise<boolean> {
-    return this.core.empty("ContainerResize", { path: { id }, query: size }, options);
+  resize(id: string, size: QueryParams<"ContainerResize">, options?: RequestOptions): Promise<void> {
+    return this.core.call("ContainerResize", { path: { id }, query: size }, options);
   }
 
-  /** Starts a container. Resolves `false` when it was already running (the daemon's 304). */
-  start(id: string, query?: QueryParams<"ContainerStart">, options?: RequestOptions): Promise<boolean> {
-    return this.core.empty("ContainerStart", { path: { id }, query }, options);
+  /** Starts a container. Resolves {@link NotModified} when it was already running (the daemon's 304). */
+  start(id: string, query?: QueryParams<"ContainerStart">, options?: RequestOptions): Promise<Changed | NotModified> {
+    return this.core.call("ContainerStart", { path: { id }, query }, options);
   }
 
-  /** Stops a container (SIGTERM, then SIGKILL after `t` seconds). Resolves `false` when it was already stopped. */
-  stop(id: string, query?: QueryParams<"ContainerStop">, options?: RequestOptions): Promise<boolean> {
-    return this.core.empty("ContainerStop", { path: { id }, query }, options);
+  /** Stops a container (SIGTERM, then SIGKILL after `t` seconds). Resolves {@link NotModified} when it was already stopped. */
+  stop(id: string, query?: QueryParams<"ContainerStop">, options?: RequestOptions): Promise<Changed | NotModified> {
+    return this.core.call("ContainerStop", { path: { id }, query }, options);
   }
 
   /** Restarts a container. */
-  async restart(id: string, query?: QueryParams<"ContainerRestart">, options?: RequestOptions): Promise<void> {
-    await this.core.empty("ContainerRestart", { path: { id }, query }, options);
+  restart(id: string, query?: QueryParams<"ContainerRestart">, options?: RequestOptions): Promise<void> {
+    return this.core.call("ContainerRestart", { path: { id }, query }, options);
   }
 
   /** Sends a signal (default `SIGKILL`) to a running container. */
-  async kill(id: string, query?: QueryParams<"ContainerKill">, options?: RequestOptions): Promise<void> {
-    await this.core.empty("ContainerKill", { path: { id }, query }, options);
+  kill(id: string, query?: QueryParams<"ContainerKill">, options?: RequestOptions): Promise<void> {
+    return this.core.call("ContainerKill", { path: { id }, query }, options);
   }
 
   /** Changes resource limits and the restart policy of a container without recreating it. */
   update(id: string, update: JsonBody<"ContainerUpdate">, options?: RequestOptions): Promise<ContainerUpdateResponse> {
-    return this.core.json("ContainerUpdate", { path: { id }, body: update }, options);
+    return this.core.call("ContainerUpdate", { path: { id }, body: update }, options);
   }
 
   /** Renames a container. */
-  async rename(id: string, name: string, options?: RequestOptions): Promise<void> {
-    await this.core.empty("ContainerRename", { path: { id }, query: { name } }, options);
+  rename(id: string, name: string, options?: RequestOptions): Promise<void> {
+    return this.core.call("ContainerRename", { path: { id }, query: { name } }, options);
   }
 
   /** Freezes every process in a container (cgroup freezer). */
-  async pause(id: string, options?: RequestOptions): Promise<void> {
-    await this.core.empty("ContainerPause", { path: { id } }, options);
+  pause(id: string, options?: RequestOptions): Promise<void> {
+    return this.core.call("ContainerPause", { path: { id } }, options);
   }
 
   /** Resumes a paused container. */
-  async unpause(id: string, options?: RequestOptions): Promise<void> {
-    await this.core.empty("ContainerUnpause", { path: { id } }, options);
+  unpause(id: string, options?: RequestOptions): Promise<void> {
+    return this.core.call("ContainerUnpause", { path: { id } }, options);
   }
 
   /**
@@ -325,27 +313,29 @@ export class ContainerOperations extends Resource {
    * @example `const { StatusCode } = await docker.containers.wait(id)`
    */
   wait(id: string, query?: QueryParams<"ContainerWait">, options?: RequestOptions): Promise<ContainerWaitResponse> {
-    return this.core.json("ContainerWait", { path: { id }, query }, options);
+    return this.core.call("ContainerWait", { path: { id }, query }, options);
   }
 
   /** Removes a container. A running one needs `force: true` (otherwise `ConflictError`). */
-  async remove(id: string, query?: QueryParams<"ContainerDelete">, options?: RequestOptions): Promise<void> {
-    await this.core.empty("ContainerDelete", { path: { id }, query }, options);
+  remove(id: string, query?: QueryParams<"ContainerDelete">, options?: RequestOptions): Promise<void> {
+    return this.core.call("ContainerDelete", { path: { id }, query }, options);
   }
 
   /** Deletes stopped containers; returns what was removed and the space reclaimed. */
   prune(query?: QueryParams<"ContainerPrune">, options?: RequestOptions): Promise<ContainerPruneResponse> {
-    return this.core.json("ContainerPrune", { query }, options);
+    return this.core.call("ContainerPrune", { query }, options);
   }
 
   async #put(id: string, query: PutArchiveQuery, raw: RequestBody, options: RequestOptions | undefined): Promise<void> {
-    await this.core.empty("PutContainerArchive", { path: { id }, query, raw }, options);
+    await this.core.call("PutContainerArchive", { path: { id }, query, raw }, options);
   }
 
-  /** Whether the container was created with a TTY (decides raw vs multiplexed output). */
-  async #tty(id: string, options?: RequestOptions): Promise<boolean> {
-    const info = await this.core.json("ContainerInspect", { path: { id } }, options);
-    return info.Config?.Tty ?? false;
+  /**
+   * The container's TTY setting when the caller knows it, else its lookup: whether it was created
+   * with a TTY decides raw vs multiplexed output, where the answer does not say (before API 1.42).
+   */
+  #tty(id: string, options?: AttachOptions): TtyHint {
+    return options?.tty ?? (async () => (await this.core.call("ContainerInspect", { path: { id } }, options)).Config?.Tty ?? false);
   }
 }
 

@@ -12,6 +12,6 @@ export class Distribution extends Resource {
   /** Asks the registry (via the daemon) for an image's descriptor and platforms. */
   async inspect(name: string, options?: RequestOptions & AuthOptions): Promise<DistributionInspect> {
     const headers = await registryAuthHeaders(this.core, name, options);
-    return this.core.json("DistributionInspect", { path: { name }, headers }, options);
+    return this.core.call("DistributionInspect", { path: { name }, headers }, options);
   }
 }

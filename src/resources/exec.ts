@@ -4,7 +4,6 @@ import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
 import type { OutputStream } from "../streams/output-stream.js";
 import type { HijackedStream, OutputWrapper } from "../streams/stdio.js";
 import { execStartFailures } from "./exec-failure.js";
-import { outputStream, streamFacts } from "../streams/stdio.js";
 import { Resource } from "./resource.js";
 
 /** Body of `exec.start`. */
@@ -24,7 +23,7 @@ export type ExecStartParams = NonNullable<JsonBody<"ExecStart">>;
 export class ExecOperations extends Resource {
   /** Prepares a command to run in a container; start it with {@link ExecOperations.start}. */
   create(containerId: string, config: JsonBody<"ContainerExec">, options?: RequestOptions): Promise<IDResponse> {
-    return this.core.json("ContainerExec", { path: { id: containerId }, body: config }, options);
+    return this.core.call("ContainerExec", { path: { id: containerId }, body: config }, options);
   }
 
   /**
@@ -52,26 +51,24 @@ export class ExecOperations extends Resource {
     options: RequestOptions = {},
   ): Promise<OutputStream | HijackedStream | void> {
     const { stdin, ...body } = params;
+    const init = { path: { id }, body };
     if (body.Detach) {
       if (stdin) throw new DockerArgumentError("exec.start cannot write stdin to a detached command");
-      await (await this.core.send("ExecStart", { path: { id }, body }, options)).discard();
-      return;
+      // Detached, the daemon answers with nothing once the command started.
+      return this.core.call("ExecStart", init, { ...options, as: "none" });
     }
-    const tty = body.Tty ?? false;
-    const wrap: OutputWrapper = (bytes, stream) => execStartFailures(bytes, stream, (line) => this.#fromDaemon(id, line, options));
-    if (stdin) return this.core.hijack("ExecStart", { path: { id }, body }, { ...options, tty, wrapOutput: wrap });
-    const res = await this.core.send("ExecStart", { path: { id }, body }, options);
-    return outputStream(res, async () => tty, tty, { wrap, facts: streamFacts(res, `/exec/${id}/start`, "POST") });
+    const wrapOutput: OutputWrapper = (bytes, stream) => execStartFailures(bytes, stream, (line) => this.#fromDaemon(id, line, options));
+    return this.core.call("ExecStart", init, { ...options, tty: body.Tty ?? false, wrapOutput, hijack: stdin });
   }
 
   /** Returns the command's state, including `ExitCode` once it finished. */
   inspect(id: string, options?: RequestOptions): Promise<ExecInspectResponse> {
-    return this.core.json("ExecInspect", { path: { id } }, options);
+    return this.core.call("ExecInspect", { path: { id } }, options);
   }
 
   /** Resizes the command's TTY. */
-  async resize(id: string, size: QueryParams<"ExecResize">, options?: RequestOptions): Promise<void> {
-    await this.core.empty("ExecResize", { path: { id }, query: size }, options);
+  resize(id: string, size: QueryParams<"ExecResize">, options?: RequestOptions): Promise<void> {
+    return this.core.call("ExecResize", { path: { id }, query: size }, options);
   }
 
   /**

@@ -3,11 +3,11 @@ import type { PackedContext } from "../build/context.js";
 import { type BuildOptions, type BuildParams, buildQuery } from "../build/options.js";
 import { type ByteSource, byteSource, PackedUpload } from "../build/source.js";
 import { BuildStream } from "../build/stream.js";
-import { DockerArgumentError } from "../core/errors.js";
+import { DockerArgumentError, type RequestFacts } from "../core/errors.js";
 import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
 import type { RequestBody } from "../transport/types.js";
 import type { ProgressMessage } from "../streams/progress.js";
-import { JsonStream } from "../streams/jsonlines.js";
+import type { JsonStream } from "../streams/jsonlines.js";
 import { type AuthOptions, buildAuthHeaders, registryAuthHeaders } from "./registry-auth.js";
 import { parseReference } from "../auth/reference.js";
 import { Resource } from "./resource.js";
@@ -25,22 +25,22 @@ import { Resource } from "./resource.js";
 export class ImageOperations extends Resource {
   /** Lists images. */
   list(query?: QueryParams<"ImageList">, options?: RequestOptions): Promise<ImageSummary[]> {
-    return this.core.json("ImageList", { query }, options);
+    return this.core.call("ImageList", { query }, options);
   }
 
   /** Returns low-level information about an image. */
   inspect(name: string, query?: QueryParams<"ImageInspect">, options?: RequestOptions): Promise<ImageInspect> {
-    return this.core.json("ImageInspect", { path: { name }, query }, options);
+    return this.core.call("ImageInspect", { path: { name }, query }, options);
   }
 
   /** Returns an image's layers and the commands that made them. */
   history(name: string, query?: QueryParams<"ImageHistory">, options?: RequestOptions): Promise<ImageHistoryResponseItem[]> {
-    return this.core.json("ImageHistory", { path: { name }, query }, options);
+    return this.core.call("ImageHistory", { path: { name }, query }, options);
   }
 
   /** Lists attestations (SBOM, provenance) attached to an image. */
   attestations(name: string, query?: QueryParams<"ImageAttestations">, options?: RequestOptions): Promise<AttestationStatement[]> {
-    return this.core.json("ImageAttestations", { path: { name }, query }, options);
+    return this.core.call("ImageAttestations", { path: { name }, query }, options);
   }
 
   /**
@@ -87,49 +87,48 @@ export class ImageOperations extends Resource {
   async push(name: string, query?: QueryParams<"ImagePush">, options?: RequestOptions & AuthOptions): Promise<JsonStream<ProgressMessage>> {
     // The daemon requires the header even for anonymous pushes; an empty config is what the CLI sends.
     const headers = (await registryAuthHeaders(this.core, name, options)) ?? { "x-registry-auth": "e30=" };
-    const res = await this.core.send("ImagePush", { path: { name }, query, headers }, options);
-    return JsonStream.progress(res.body);
+    return this.core.call("ImagePush", { path: { name }, query, headers }, options);
   }
 
   /** Adds a tag (`repo[:tag]`) to an image. */
-  async tag(name: string, query: QueryParams<"ImageTag">, options?: RequestOptions): Promise<void> {
-    await this.core.empty("ImageTag", { path: { name }, query }, options);
+  tag(name: string, query: QueryParams<"ImageTag">, options?: RequestOptions): Promise<void> {
+    return this.core.call("ImageTag", { path: { name }, query }, options);
   }
 
   /** Removes an image (or one of its tags); returns what was untagged and deleted. */
   remove(name: string, query?: QueryParams<"ImageDelete">, options?: RequestOptions): Promise<ImageDeleteResponseItem[]> {
-    return this.core.json("ImageDelete", { path: { name }, query }, options);
+    return this.core.call("ImageDelete", { path: { name }, query }, options);
   }
 
   /** Searches Docker Hub (through the daemon). */
   search(query: QueryParams<"ImageSearch">, options?: RequestOptions): Promise<ImageSearchResponseItem[]> {
-    return this.core.json("ImageSearch", { query }, options);
+    return this.core.call("ImageSearch", { query }, options);
   }
 
   /** Deletes unused images (dangling only, unless `dangling=false` filter). */
   prune(query?: QueryParams<"ImagePrune">, options?: RequestOptions): Promise<ImagePruneResponse> {
-    return this.core.json("ImagePrune", { query }, options);
+    return this.core.call("ImagePrune", { query }, options);
   }
 
   /** Creates an image from a container's changes (`docker commit`). */
   commit(query: QueryParams<"ImageCommit">, config: JsonBody<"ImageCommit"> = {}, options?: RequestOptions): Promise<IDResponse> {
-    return this.core.json("ImageCommit", { query, body: config }, options);
+    return this.core.call("ImageCommit", { query, body: config }, options);
   }
 
   /**
    * Streams one image (all its tags) as a tar archive (`docker save`), as the daemon produces it.
    * @example `await pipeline(await docker.images.get("busybox:latest"), createWriteStream("busybox.tar"))`
    */
-  async get(name: string, query?: QueryParams<"ImageGet">, options?: RequestOptions): Promise<AsyncIterable<Uint8Array>> {
-    return (await this.core.send("ImageGet", { path: { name }, query }, options)).body;
+  get(name: string, query?: QueryParams<"ImageGet">, options?: RequestOptions): Promise<AsyncIterable<Uint8Array>> {
+    return this.core.call("ImageGet", { path: { name }, query }, options);
   }
 
   /**
    * Streams several images as one tar archive (`docker save a b c`).
    * @example `await pipeline(await docker.images.getAll({ names: ["a:1", "b:2"] }), createWriteStream("images.tar"))`
    */
-  async getAll(query: QueryParams<"ImageGetAll">, options?: RequestOptions): Promise<AsyncIterable<Uint8Array>> {
-    return (await this.core.send("ImageGetAll", { query }, options)).body;
+  getAll(query: QueryParams<"ImageGetAll">, options?: RequestOptions): Promise<AsyncIterable<Uint8Array>> {
+    return this.core.call("ImageGetAll", { query }, options);
   }
 
   /**
@@ -139,9 +138,7 @@ export class ImageOperations extends Resource {
    * @example `await (await docker.images.load({}, createReadStream("busybox.tar"))).done()`
    */
   async load(query: QueryParams<"ImageLoad"> | undefined, archive: ByteSource, options?: RequestOptions): Promise<JsonStream<ProgressMessage>> {
-    const res = await this.core.send("ImageLoad", { query, raw: byteSource(archive, "image archive") }, options);
-    const facts = { method: "POST", path: `/v${res.apiVersion}/images/load`, apiVersion: res.apiVersion };
-    return JsonStream.progress(res.body, { facts });
+    return this.core.call("ImageLoad", { query, raw: byteSource(archive, "image archive") }, options);
   }
 
   /**
@@ -171,23 +168,22 @@ export class ImageOperations extends Resource {
     }
     const headers = await buildAuthHeaders(this.core, options?.authConfigs, options?.signal);
     const query = buildQuery(params, packed?.dockerfile ?? params.dockerfile);
-    const send = (body: RequestBody | undefined) => this.core.send("ImageBuild", { query, headers, raw: body }, options);
+    const call = { ...options, decode: (body: AsyncIterable<Uint8Array>, facts: RequestFacts) => new BuildStream(body, facts) };
+    const send = (body: RequestBody | undefined) => this.core.call("ImageBuild", { query, headers, raw: body }, call);
     const what = context === undefined ? "the Dockerfile" : `the build context ${context}`;
-    const res = packed ? await new PackedUpload(packed.open, what).send(send) : await send(raw);
-    return new BuildStream(res.body, { method: "POST", path: `/v${res.apiVersion}/build`, apiVersion: res.apiVersion });
+    return packed ? new PackedUpload(packed.open, what).send(send) : send(raw);
   }
 
   /** Deletes build cache. */
   pruneBuildCache(query?: QueryParams<"BuildPrune">, options?: RequestOptions): Promise<BuildPruneResponse> {
-    return this.core.json("BuildPrune", { query }, options);
+    return this.core.call("BuildPrune", { query }, options);
   }
 
   /** `ImageCreate`, uploading `raw` as the image's root filesystem when importing. */
   async #create(query: QueryParams<"ImageCreate">, raw: RequestBody | undefined, options: (RequestOptions & AuthOptions) | undefined): Promise<JsonStream<ProgressMessage>> {
     // The registry is all the credentials depend on; the tag (possibly a digest) is irrelevant.
     const headers = await registryAuthHeaders(this.core, query.fromImage, options);
-    const res = await this.core.send("ImageCreate", { query, headers, raw }, options);
-    return JsonStream.progress(res.body);
+    return this.core.call("ImageCreate", { query, headers, raw }, options);
   }
 }
 

@@ -14,36 +14,36 @@ import { Resource } from "./resource.js";
 export class Networks extends Resource {
   /** Lists networks. @example `await docker.networks.list({ filters: { driver: ["bridge"] } })` */
   list(query?: QueryParams<"NetworkList">, options?: RequestOptions): Promise<NetworkSummary[]> {
-    return this.core.json("NetworkList", { query }, options);
+    return this.core.call("NetworkList", { query }, options);
   }
 
   /** Returns details of a network, including attached containers. */
   inspect(id: string, query?: QueryParams<"NetworkInspect">, options?: RequestOptions): Promise<NetworkInspect> {
-    return this.core.json("NetworkInspect", { path: { id }, query }, options);
+    return this.core.call("NetworkInspect", { path: { id }, query }, options);
   }
 
   /** Creates a network. */
   create(config: JsonBody<"NetworkCreate">, options?: RequestOptions): Promise<NetworkCreateResponse> {
-    return this.core.json("NetworkCreate", { body: config }, options);
+    return this.core.call("NetworkCreate", { body: config }, options);
   }
 
   /** Removes a network. */
-  async remove(id: string, options?: RequestOptions): Promise<void> {
-    await this.core.empty("NetworkDelete", { path: { id } }, options);
+  remove(id: string, options?: RequestOptions): Promise<void> {
+    return this.core.call("NetworkDelete", { path: { id } }, options);
   }
 
   /** Attaches a container to a network. */
-  async connect(id: string, params: JsonBody<"NetworkConnect">, options?: RequestOptions): Promise<void> {
-    await this.core.empty("NetworkConnect", { path: { id }, body: params }, options);
+  connect(id: string, params: JsonBody<"NetworkConnect">, options?: RequestOptions): Promise<void> {
+    return this.core.call("NetworkConnect", { path: { id }, body: params }, options);
   }
 
   /** Detaches a container from a network. */
-  async disconnect(id: string, params: JsonBody<"NetworkDisconnect">, options?: RequestOptions): Promise<void> {
-    await this.core.empty("NetworkDisconnect", { path: { id }, body: params }, options);
+  disconnect(id: string, params: JsonBody<"NetworkDisconnect">, options?: RequestOptions): Promise<void> {
+    return this.core.call("NetworkDisconnect", { path: { id }, body: params }, options);
   }
 
   /** Deletes unused networks. */
   prune(query?: QueryParams<"NetworkPrune">, options?: RequestOptions): Promise<NetworkPruneResponse> {
-    return this.core.json("NetworkPrune", { query }, options);
+    return this.core.call("NetworkPrune", { query }, options);
   }
 }

@@ -14,21 +14,21 @@ import { Resource } from "./resource.js";
 export class Nodes extends Resource {
   /** Lists the swarm's nodes. */
   list(query?: QueryParams<"NodeList">, options?: RequestOptions): Promise<Node[]> {
-    return this.core.json("NodeList", { query }, options);
+    return this.core.call("NodeList", { query }, options);
   }
 
   /** Returns one node. */
   inspect(id: string, options?: RequestOptions): Promise<Node> {
-    return this.core.json("NodeInspect", { path: { id } }, options);
+    return this.core.call("NodeInspect", { path: { id } }, options);
   }
 
   /** Replaces a node's spec; `version` must be its current `Version.Index`. */
-  async update(id: string, query: QueryParams<"NodeUpdate">, spec: JsonBody<"NodeUpdate">, options?: RequestOptions): Promise<void> {
-    await this.core.empty("NodeUpdate", { path: { id }, query, body: spec }, options);
+  update(id: string, query: QueryParams<"NodeUpdate">, spec: JsonBody<"NodeUpdate">, options?: RequestOptions): Promise<void> {
+    return this.core.call("NodeUpdate", { path: { id }, query, body: spec }, options);
   }
 
   /** Removes a node from the swarm (`force` for one that is still up). */
-  async remove(id: string, query?: QueryParams<"NodeDelete">, options?: RequestOptions): Promise<void> {
-    await this.core.empty("NodeDelete", { path: { id }, query }, options);
+  remove(id: string, query?: QueryParams<"NodeDelete">, options?: RequestOptions): Promise<void> {
+    return this.core.call("NodeDelete", { path: { id }, query }, options);
   }
 }

@@ -2,7 +2,7 @@ import type { Plugin, PluginPrivilege } from "../../generated/schemas.js";
 import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
 import type { RequestBody } from "../transport/types.js";
 import type { ProgressMessage } from "../streams/progress.js";
-import { JsonStream } from "../streams/jsonlines.js";
+import type { JsonStream } from "../streams/jsonlines.js";
 import { type AuthOptions, registryAuthHeaders } from "./registry-auth.js";
 import { Resource } from "./resource.js";
 
@@ -18,12 +18,12 @@ import { Resource } from "./resource.js";
 export class Plugins extends Resource {
   /** Lists installed plugins. */
   list(query?: QueryParams<"PluginList">, options?: RequestOptions): Promise<Plugin[]> {
-    return this.core.json("PluginList", { query }, options);
+    return this.core.call("PluginList", { query }, options);
   }
 
   /** Lists the privileges a remote plugin asks for (to grant in `pull`/`upgrade`). */
   privileges(query: QueryParams<"GetPluginPrivileges">, options?: RequestOptions): Promise<PluginPrivilege[]> {
-    return this.core.json("GetPluginPrivileges", { query }, options);
+    return this.core.call("GetPluginPrivileges", { query }, options);
   }
 
   /** Installs a plugin from a registry, granting `privileges`; streams progress. */
@@ -33,28 +33,27 @@ export class Plugins extends Resource {
     options?: RequestOptions & AuthOptions,
   ): Promise<JsonStream<ProgressMessage>> {
     const headers = await registryAuthHeaders(this.core, query.remote, options);
-    const res = await this.core.send("PluginPull", { query, body: privileges, headers }, options);
-    return JsonStream.progress(res.body);
+    return this.core.call("PluginPull", { query, body: privileges, headers }, options);
   }
 
   /** Returns one plugin. */
   inspect(name: string, options?: RequestOptions): Promise<Plugin> {
-    return this.core.json("PluginInspect", { path: { name } }, options);
+    return this.core.call("PluginInspect", { path: { name } }, options);
   }
 
   /** Removes a plugin (`force` removes an enabled one). */
   remove(name: string, query?: QueryParams<"PluginDelete">, options?: RequestOptions): Promise<Plugin> {
-    return this.core.json("PluginDelete", { path: { name }, query }, options);
+    return this.core.call("PluginDelete", { path: { name }, query }, options);
   }
 
   /** Enables a plugin. */
-  async enable(name: string, query?: QueryParams<"PluginEnable">, options?: RequestOptions): Promise<void> {
-    await this.core.empty("PluginEnable", { path: { name }, query }, options);
+  enable(name: string, query?: QueryParams<"PluginEnable">, options?: RequestOptions): Promise<void> {
+    return this.core.call("PluginEnable", { path: { name }, query }, options);
   }
 
   /** Disables a plugin. */
-  async disable(name: string, query?: QueryParams<"PluginDisable">, options?: RequestOptions): Promise<void> {
-    await this.core.empty("PluginDisable", { path: { name }, query }, options);
+  disable(name: string, query?: QueryParams<"PluginDisable">, options?: RequestOptions): Promise<void> {
+    return this.core.call("PluginDisable", { path: { name }, query }, options);
   }
 
   /** Upgrades a disabled plugin to another remote reference; streams progress. */
@@ -65,24 +64,22 @@ export class Plugins extends Resource {
     options?: RequestOptions & AuthOptions,
   ): Promise<JsonStream<ProgressMessage>> {
     const headers = await registryAuthHeaders(this.core, query.remote, options);
-    const res = await this.core.send("PluginUpgrade", { path: { name }, query, body: privileges, headers }, options);
-    return JsonStream.progress(res.body);
+    return this.core.call("PluginUpgrade", { path: { name }, query, body: privileges, headers }, options);
   }
 
   /** Creates a plugin from a tar archive holding `config.json` and `rootfs/`. */
-  async create(query: QueryParams<"PluginCreate">, archive: RequestBody, options?: RequestOptions): Promise<void> {
-    await this.core.empty("PluginCreate", { query, raw: archive }, options);
+  create(query: QueryParams<"PluginCreate">, archive: RequestBody, options?: RequestOptions): Promise<void> {
+    return this.core.call("PluginCreate", { query, raw: archive }, options);
   }
 
   /** Pushes a plugin to its registry; streams progress. */
   async push(name: string, options?: RequestOptions & AuthOptions): Promise<JsonStream<ProgressMessage>> {
     const headers = await registryAuthHeaders(this.core, name, options);
-    const res = await this.core.send("PluginPush", { path: { name }, headers }, options);
-    return JsonStream.progress(res.body);
+    return this.core.call("PluginPush", { path: { name }, headers }, options);
   }
 
   /** Sets plugin settings, e.g. `["DEBUG=1"]`. */
-  async set(name: string, settings: JsonBody<"PluginSet">, options?: RequestOptions): Promise<void> {
-    await this.core.empty("PluginSet", { path: { name }, body: settings }, options);
+  set(name: string, settings: JsonBody<"PluginSet">, options?: RequestOptions): Promise<void> {
+    return this.core.call("PluginSet", { path: { name }, body: settings }, options);
   }
 }

@@ -1,7 +1,6 @@
 import type { Service, ServiceCreateResponse, ServiceUpdateResponse } from "../../generated/schemas.js";
 import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
 import type { OutputStream } from "../streams/output-stream.js";
-import { outputStream } from "../streams/stdio.js";
 import { type AuthOptions, registryAuthHeaders } from "./registry-auth.js";
 import { Resource } from "./resource.js";
 
@@ -16,18 +15,18 @@ import { Resource } from "./resource.js";
 export class Services extends Resource {
   /** Lists services; `status: true` adds running/desired task counts. */
   list(query?: QueryParams<"ServiceList">, options?: RequestOptions): Promise<Service[]> {
-    return this.core.json("ServiceList", { query }, options);
+    return this.core.call("ServiceList", { query }, options);
   }
 
   /** Creates a service. Pass `auth` when its image lives in a private registry. */
   async create(spec: JsonBody<"ServiceCreate">, options?: RequestOptions & AuthOptions): Promise<ServiceCreateResponse> {
     const headers = await registryAuthHeaders(this.core, spec.TaskTemplate?.ContainerSpec?.Image, options);
-    return this.core.json("ServiceCreate", { body: spec, headers }, options);
+    return this.core.call("ServiceCreate", { body: spec, headers }, options);
   }
 
   /** Returns one service. */
   inspect(id: string, query?: QueryParams<"ServiceInspect">, options?: RequestOptions): Promise<Service> {
-    return this.core.json("ServiceInspect", { path: { id }, query }, options);
+    return this.core.call("ServiceInspect", { path: { id }, query }, options);
   }
 
   /**
@@ -41,22 +40,21 @@ export class Services extends Resource {
     options?: RequestOptions & AuthOptions,
   ): Promise<ServiceUpdateResponse> {
     const headers = await registryAuthHeaders(this.core, spec.TaskTemplate?.ContainerSpec?.Image, options);
-    return this.core.json("ServiceUpdate", { path: { id }, query, body: spec, headers }, options);
+    return this.core.call("ServiceUpdate", { path: { id }, query, body: spec, headers }, options);
   }
 
   /** Removes a service (its tasks are stopped). */
-  async remove(id: string, options?: RequestOptions): Promise<void> {
-    await this.core.empty("ServiceDelete", { path: { id } }, options);
+  remove(id: string, options?: RequestOptions): Promise<void> {
+    return this.core.call("ServiceDelete", { path: { id } }, options);
   }
 
   /** Streams the output of all of a service's tasks. */
-  async logs(id: string, query?: QueryParams<"ServiceLogs">, options?: RequestOptions & { tty?: boolean }): Promise<OutputStream> {
-    const res = await this.core.send("ServiceLogs", { path: { id }, query }, options);
-    return outputStream(res, () => this.#tty(id, options), options?.tty);
+  logs(id: string, query?: QueryParams<"ServiceLogs">, options?: RequestOptions & { tty?: boolean }): Promise<OutputStream> {
+    return this.core.call("ServiceLogs", { path: { id }, query }, { ...options, tty: options?.tty ?? (() => this.#tty(id, options)) });
   }
 
   async #tty(id: string, options?: RequestOptions): Promise<boolean> {
-    const service = await this.core.json("ServiceInspect", { path: { id } }, options);
+    const service = await this.core.call("ServiceInspect", { path: { id } }, options);
     return service.Spec?.TaskTemplate?.ContainerSpec?.TTY ?? false;
   }
 }

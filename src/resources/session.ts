@@ -63,7 +63,7 @@ export class Session extends Resource {
     if (session.name !== undefined) headers[HEADERS.name] = session.name;
     if (session.sharedKey !== undefined) headers[HEADERS.sharedKey] = session.sharedKey;
     if (session.methods?.length) headers[HEADERS.method] = session.methods;
-    const connection = await this.core.upgrade("Session", { headers }, options);
+    const connection = await this.core.call("Session", { headers }, options);
     if (connection.statusCode !== 101) {
       connection.socket.destroy();
       throw new DockerProtocolError(`The daemon answered ${connection.statusCode} instead of switching the session to h2c`, {

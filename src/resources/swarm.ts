@@ -14,22 +14,22 @@ import { Resource } from "./resource.js";
 export class Swarm extends Resource {
   /** Returns the swarm's spec, version and join tokens (only on a manager). */
   inspect(options?: RequestOptions): Promise<SwarmInspectResponse> {
-    return this.core.json("SwarmInspect", {}, options);
+    return this.core.call("SwarmInspect", {}, options);
   }
 
   /** Makes this engine the first manager of a new swarm; resolves to the node id. */
   init(params: JsonBody<"SwarmInit">, options?: RequestOptions): Promise<string> {
-    return this.core.json("SwarmInit", { body: params }, options);
+    return this.core.call("SwarmInit", { body: params }, options);
   }
 
   /** Joins an existing swarm as a worker or manager, depending on the token. */
-  async join(params: JsonBody<"SwarmJoin">, options?: RequestOptions): Promise<void> {
-    await this.core.empty("SwarmJoin", { body: params }, options);
+  join(params: JsonBody<"SwarmJoin">, options?: RequestOptions): Promise<void> {
+    return this.core.call("SwarmJoin", { body: params }, options);
   }
 
   /** Leaves the swarm; a manager needs `force: true`. */
-  async leave(query?: QueryParams<"SwarmLeave">, options?: RequestOptions): Promise<void> {
-    await this.core.empty("SwarmLeave", { query }, options);
+  leave(query?: QueryParams<"SwarmLeave">, options?: RequestOptions): Promise<void> {
+    return this.core.call("SwarmLeave", { query }, options);
   }
 
   /** Updates the swarm's spec; `version` must be the current `Version.Index`. Can rotate tokens. */
@@ -38,16 +38,16 @@ export class Swarm extends Resource {
     spec: JsonBody<"SwarmUpdate">,
     options?: RequestOptions,
   ): Promise<void> {
-    await this.core.empty("SwarmUpdate", { query, body: spec }, options);
+    await this.core.call("SwarmUpdate", { query, body: spec }, options);
   }
 
   /** Returns the key that unlocks a locked swarm manager. */
   unlockKey(options?: RequestOptions): Promise<UnlockKeyResponse> {
-    return this.core.json("SwarmUnlockkey", {}, options);
+    return this.core.call("SwarmUnlockkey", {}, options);
   }
 
   /** Unlocks a locked manager with its unlock key. */
-  async unlock(params: JsonBody<"SwarmUnlock">, options?: RequestOptions): Promise<void> {
-    await this.core.empty("SwarmUnlock", { body: params }, options);
+  unlock(params: JsonBody<"SwarmUnlock">, options?: RequestOptions): Promise<void> {
+    return this.core.call("SwarmUnlock", { body: params }, options);
   }
 }

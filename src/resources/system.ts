@@ -1,7 +1,7 @@
 import type { AuthResponse, EventMessage, SystemDataUsageResponse, SystemInfo, SystemVersion } from "../../generated/schemas.js";
 import type { PingInfo } from "../core/negotiate.js";
 import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
-import { JsonStream } from "../streams/jsonlines.js";
+import type { JsonStream } from "../streams/jsonlines.js";
 import { Resource } from "./resource.js";
 
 
@@ -25,12 +25,12 @@ export class SystemOperations extends Resource {
 
   /** Version of the engine and its components. */
   version(options?: RequestOptions): Promise<SystemVersion> {
-    return this.core.json("SystemVersion", {}, options);
+    return this.core.call("SystemVersion", {}, options);
   }
 
   /** System-wide information: containers, images, storage driver, swarm, plugins, … */
   info(options?: RequestOptions): Promise<SystemInfo> {
-    return this.core.json("SystemInfo", {}, options);
+    return this.core.call("SystemInfo", {}, options);
   }
 
   /**
@@ -38,12 +38,12 @@ export class SystemOperations extends Resource {
    * @example `await docker.system.auth({ username: "me", password, serveraddress: "registry.example.com" })`
    */
   auth(credentials: JsonBody<"SystemAuth">, options?: RequestOptions): Promise<AuthResponse> {
-    return this.core.json("SystemAuth", { body: credentials }, options);
+    return this.core.call("SystemAuth", { body: credentials }, options);
   }
 
   /** Disk usage of images, containers, volumes and build cache. */
   dataUsage(query?: QueryParams<"SystemDataUsage">, options?: RequestOptions): Promise<SystemDataUsageResponse> {
-    return this.core.json("SystemDataUsage", { query }, options);
+    return this.core.call("SystemDataUsage", { query }, options);
   }
 
   /**
@@ -53,8 +53,7 @@ export class SystemOperations extends Resource {
    * for await (const e of await docker.system.events({ filters: { type: ["container"] } }, { signal })) console.log(e.Action);
    * ```
    */
-  async events(query?: QueryParams<"SystemEvents">, options?: RequestOptions): Promise<JsonStream<EventMessage>> {
-    const res = await this.core.send("SystemEvents", { query }, options);
-    return new JsonStream<EventMessage>(res.body);
+  events(query?: QueryParams<"SystemEvents">, options?: RequestOptions): Promise<JsonStream<EventMessage>> {
+    return this.core.call("SystemEvents", { query }, options);
   }
 }

@@ -13,17 +13,17 @@ import { Resource } from "./resource.js";
 export class Volumes extends Resource {
   /** Lists volumes (and warnings from drivers that failed to answer). */
   list(query?: QueryParams<"VolumeList">, options?: RequestOptions): Promise<VolumeListResponse> {
-    return this.core.json("VolumeList", { query }, options);
+    return this.core.call("VolumeList", { query }, options);
   }
 
   /** Creates a volume (a no-op returning the existing one if the name is taken by the same driver). */
   create(config: JsonBody<"VolumeCreate"> = {}, options?: RequestOptions): Promise<Volume> {
-    return this.core.json("VolumeCreate", { body: config }, options);
+    return this.core.call("VolumeCreate", { body: config }, options);
   }
 
   /** Returns details of a volume. */
   inspect(name: string, options?: RequestOptions): Promise<Volume> {
-    return this.core.json("VolumeInspect", { path: { name } }, options);
+    return this.core.call("VolumeInspect", { path: { name } }, options);
   }
 
   /** Updates a cluster volume (swarm only); `version` is the object version being updated. */
@@ -33,16 +33,16 @@ export class Volumes extends Resource {
     spec: JsonBody<"VolumeUpdate">,
     options?: RequestOptions,
   ): Promise<void> {
-    await this.core.empty("VolumeUpdate", { path: { name }, query, body: spec }, options);
+    await this.core.call("VolumeUpdate", { path: { name }, query, body: spec }, options);
   }
 
   /** Removes a volume; `force` also ignores a missing one. */
-  async remove(name: string, query?: QueryParams<"VolumeDelete">, options?: RequestOptions): Promise<void> {
-    await this.core.empty("VolumeDelete", { path: { name }, query }, options);
+  remove(name: string, query?: QueryParams<"VolumeDelete">, options?: RequestOptions): Promise<void> {
+    return this.core.call("VolumeDelete", { path: { name }, query }, options);
   }
 
   /** Deletes unused volumes (anonymous ones only, unless the `all` filter is set). */
   prune(query?: QueryParams<"VolumePrune">, options?: RequestOptions): Promise<VolumePruneResponse> {
-    return this.core.json("VolumePrune", { query }, options);
+    return this.core.call("VolumePrune", { query }, options);
   }
 }

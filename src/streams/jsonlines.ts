@@ -2,8 +2,6 @@ import type { Transform } from "node:stream";
 import split2 from "split2";
 import { DockerProtocolError, type RequestFacts } from "../core/errors.js";
 import { concatBytes } from "../internal/bytes.js";
-import { daemonErrorCheck } from "./message-errors.js";
-import type { ProgressMessage } from "./progress.js";
 import { DecodingIterator } from "./decoding.js";
 import { SingleUseStream } from "./single-use.js";
 
@@ -11,7 +9,7 @@ import { SingleUseStream } from "./single-use.js";
 export interface JsonStreamOptions<T> {
   /**
    * Called with every message before it is handed out; throw to end the stream with that
-   * error (e.g. {@link daemonErrorCheck}). The messages before it are still delivered.
+   * error (e.g. the daemon-error check of `message-errors.ts`). The messages before it are still delivered.
    */
   check?: ((message: T) => void) | undefined;
   /** The request the body belongs to, attached to errors. */
@@ -145,7 +143,7 @@ function preview(text: string): string {
  * A stream of JSON messages (events, stats, pull/push/build progress), read once: iterate it,
  * or let {@link JsonStream.done} / {@link JsonStream.collect} drain it. Stopping early closes the
  * connection. Invalid lines fail with {@link DockerProtocolError}; a `check` can turn messages
- * into errors (see {@link JsonStream.progress}).
+ * into errors (a failure the daemon reports in the stream ends it with a `DockerStreamError`).
  *
  * @example
  * ```ts
@@ -156,14 +154,6 @@ function preview(text: string): string {
 export class JsonStream<T> extends SingleUseStream<T> {
   constructor(source: AsyncIterable<Uint8Array>, options: JsonStreamOptions<T> = {}) {
     super(new JsonLinesIterator<T>(source, options));
-  }
-
-  /**
-   * A pull, push, load or plugin progress stream: a message carrying `error`/`errorDetail`
-   * ends it with a {@link DockerStreamError} holding the daemon's message and code.
-   */
-  static progress(source: AsyncIterable<Uint8Array>, options: { facts?: RequestFacts } = {}): JsonStream<ProgressMessage> {
-    return new JsonStream<ProgressMessage>(source, { facts: options.facts, check: daemonErrorCheck(options.facts) });
   }
 
   /**

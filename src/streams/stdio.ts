@@ -82,51 +82,57 @@ export function hijackedStream(connection: UpgradedConnection, options: Hijacked
   };
 }
 
-/**
- * Decides whether a logs/attach/exec body is multiplexed (8-byte frame headers) or raw TTY bytes.
- * From API 1.42 the daemon's content type says so; before that it labels multiplexed output as
- * `raw-stream` too, so the container's (or exec's) `Tty` setting is the only trustworthy answer.
- * So it is too for `unlabelled` answers: attach and exec start not asked to upgrade are labelled
- * `raw-stream` by every version.
- */
-export async function isMultiplexed(
-  res: TransportResponse & { apiVersion: string },
-  tty: () => Promise<boolean>,
-  knownTty?: boolean,
-  unlabelled = false,
-): Promise<boolean> {
-  if (knownTty !== undefined) return !knownTty;
-  const type = res.headers["content-type"] ?? "";
-  if (type.startsWith(MULTIPLEXED)) return true;
-  if (!unlabelled && compareVersions(res.apiVersion, "1.42") >= 0) return false;
-  return !(await tty());
+/** A stream's TTY setting, or how to look it up (an inspect) when the answer does not say. */
+export type TtyHint = boolean | (() => Promise<boolean>);
+
+/** How to read a logs/attach/exec answer. */
+export interface OutputOptions {
+  /** The TTY setting or its lookup; see {@link isMultiplexed}. */
+  tty?: TtyHint | undefined;
+  /** Sees the bytes first (exec start uses it to recognise the daemon's own failure messages). */
+  wrap?: OutputWrapper | undefined;
+  /** The content type cannot be trusted (see {@link isMultiplexed}). */
+  unlabelled?: boolean | undefined;
 }
 
 /**
- * Wraps a logs/attach/exec response in an {@link OutputStream}, demuxing when needed. `extra.wrap`
- * sees the bytes first (exec start uses it to recognise the daemon's own failure messages);
- * `extra.facts` name the request in stream errors; `extra.unlabelled` says the content type
- * cannot be trusted (see {@link isMultiplexed}).
+ * Decides whether a logs/attach/exec body is multiplexed (8-byte frame headers) or raw TTY bytes.
+ * A known TTY setting decides. Otherwise, from API 1.42 the daemon's content type says so; before
+ * that it labels multiplexed output as `raw-stream` too, so the container's (or exec's) `Tty`
+ * setting, looked up, is the only trustworthy answer. So it is too for `unlabelled` answers:
+ * attach and exec start not asked to upgrade are labelled `raw-stream` by every version.
+ */
+export async function isMultiplexed(
+  headers: Readonly<Record<string, string | undefined>>,
+  apiVersion: string,
+  tty: TtyHint | undefined,
+  unlabelled = false,
+): Promise<boolean> {
+  if (typeof tty === "boolean") return !tty;
+  const type = headers["content-type"] ?? "";
+  if (type.startsWith(MULTIPLEXED)) return true;
+  if (!unlabelled && compareVersions(apiVersion, "1.42") >= 0) return false;
+  // With nothing to look up, a process without a TTY (multiplexed) is the usual case.
+  return tty ? !(await tty()) : true;
+}
+
+/**
+ * Wraps a logs/attach/exec answer in an {@link OutputStream}, demuxing when needed; `facts` name
+ * the request in the errors met while reading it.
  */
 export async function outputStream(
-  res: TransportResponse & { apiVersion: string },
-  tty: () => Promise<boolean>,
-  knownTty?: boolean,
-  extra: { wrap?: OutputWrapper; facts?: RequestFacts; unlabelled?: boolean } = {},
+  res: Pick<TransportResponse, "body" | "headers">,
+  facts: RequestFacts,
+  options: OutputOptions = {},
 ): Promise<OutputStream> {
   let multiplexed: boolean;
   try {
-    multiplexed = await isMultiplexed(res, tty, knownTty, extra.unlabelled);
+    multiplexed = await isMultiplexed(res.headers, facts.apiVersion ?? "", options.tty, options.unlabelled);
   } catch (err) {
     // A follow stream never ends by itself: close it rather than drain it.
     await res.body[Symbol.asyncIterator]().return?.();
     throw err;
   }
-  const { wrap, facts = {} } = extra;
+  const { wrap } = options;
   return new OutputStream(wrap ? wrap(res.body, { multiplexed, facts }) : res.body, { multiplexed, facts });
-}
-
-/** The request a streamed answer belongs to, for errors raised while reading it. */
-export function streamFacts(res: { apiVersion: string }, path: string, method: string): RequestFacts {
-  return { method, path: `/v${res.apiVersion}${path}`, apiVersion: res.apiVersion };
 }

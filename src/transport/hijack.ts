@@ -34,6 +34,8 @@ export interface UpgradeOptions {
   host?: string | undefined;
   /** Called once the connection is closed, whatever closed it (lets the caller drop its signal links). */
   onClose?: (() => void) | undefined;
+  /** The request, for errors (the caller knows its operation); by default read off the request line. */
+  facts?: RequestFacts | undefined;
 }
 
 /** A response head longer than this is not the daemon talking. */
@@ -72,7 +74,7 @@ export async function upgrade(
   request: HijackRequest,
   options: UpgradeOptions,
 ): Promise<UpgradedConnection> {
-  const facts = factsOf(request);
+  const facts = options.facts ?? factsOf(request);
   const host = options.host ?? "the Docker daemon";
   const { signal } = options;
   // A signal aborted by a call's timeout or by closing the client carries the error to report.

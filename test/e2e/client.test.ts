@@ -46,7 +46,7 @@ describeEngine("client against a real engine", () => {
 
   it("runs echo hello: create → start → wait → logs → remove", async () => {
     const { Id } = await docker.containers.create({ Image: TEST_IMAGE, Cmd: ["echo", "hello"], Labels: label });
-    expect(await docker.containers.start(Id)).toBe(true);
+    expect(await docker.containers.start(Id)).toEqual({ changed: true });
     const { StatusCode } = await docker.containers.wait(Id);
     expect(StatusCode).toBe(0);
     const logs = await docker.containers.logs(Id, { stdout: true, stderr: true });
@@ -61,14 +61,14 @@ describeEngine("client against a real engine", () => {
     const inspected = await docker.containers.inspect(name);
     expect(inspected.Id).toBe(Id);
     expect(inspected.Name).toBe(`/${name}`);
-    expect(await docker.containers.start(Id)).toBe(true);
-    expect(await docker.containers.start(Id)).toBe(false);
+    expect(await docker.containers.start(Id)).toEqual({ changed: true });
+    expect(await docker.containers.start(Id)).toEqual({ changed: false });
     const err = await docker.containers.remove(Id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect((err as ConflictError).statusCode).toBe(409);
     expect((err as ConflictError).message).toMatch(/running/i);
-    expect(await docker.containers.stop(Id, { t: 0 })).toBe(true);
-    expect(await docker.containers.stop(Id, { t: 0 })).toBe(false);
+    expect(await docker.containers.stop(Id, { t: 0 })).toEqual({ changed: true });
+    expect(await docker.containers.stop(Id, { t: 0 })).toEqual({ changed: false });
     await docker.containers.remove(Id, { force: true });
   });
 

@@ -111,8 +111,8 @@ describe("typed errors", () => {
   it("treats 304 as a no-op, not an error", async () => {
     const docker = client();
     const { Id } = await docker.containers.create({ Image: "busybox:latest", Cmd: ["sleep", "10"] });
-    expect(await docker.containers.start(Id)).toBe(true);
-    expect(await docker.containers.start(Id)).toBe(false);
+    expect(await docker.containers.start(Id)).toEqual({ changed: true });
+    expect(await docker.containers.start(Id)).toEqual({ changed: false });
     await docker.containers.remove(Id, { force: true });
   });
 });

@@ -30,22 +30,22 @@ function fakeEngine(apiVersion: string) {
   return { sent, transport };
 }
 
-describe("RequestCore.send with the version check", () => {
+describe("RequestCore.call with the version check", () => {
   it("refuses a parameter the negotiated version lacks without sending the call", async () => {
     const engine = fakeEngine("1.41");
     const core = new RequestCore({ transport: async () => engine.transport });
-    const err = await core.json("ImageList", { query: { identity: true } }).catch((e: unknown) => e);
+    const err = await core.call("ImageList", { query: { identity: true } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnsupportedApiVersionError);
     expect((err as Error).message).toBe('ImageList parameter "identity" needs API 1.54; the daemon speaks 1.41');
     expect(engine.sent.map((r) => r.path)).toEqual(["/_ping"]);
-    await expect(core.json("ImageList", { query: { all: true } })).resolves.toEqual([]);
+    await expect(core.call("ImageList", { query: { all: true } })).resolves.toEqual([]);
     expect(engine.sent.at(-1)?.path).toBe("/v1.41/images/json?all=true");
   });
 
   it("words the refusal for a pinned version, and never pings", async () => {
     const engine = fakeEngine("1.51");
     const core = new RequestCore({ transport: async () => engine.transport, apiVersion: "1.40" });
-    const err = await core.empty("ContainerStop", { path: { id: "abc" }, query: { signal: "SIGINT" } }).catch((e: unknown) => e);
+    const err = await core.call("ContainerStop", { path: { id: "abc" }, query: { signal: "SIGINT" } }).catch((e: unknown) => e);
     expect((err as Error).message).toBe('ContainerStop parameter "signal" needs API 1.42; this client is pinned to API 1.40');
     expect(engine.sent).toEqual([]);
   });
@@ -53,7 +53,7 @@ describe("RequestCore.send with the version check", () => {
   it("refuses a filter key before the filters are encoded", async () => {
     const engine = fakeEngine("1.41");
     const core = new RequestCore({ transport: async () => engine.transport });
-    const err = await core.json("VolumePrune", { query: { filters: { all: ["true"] } } }).catch((e: unknown) => e);
+    const err = await core.call("VolumePrune", { query: { filters: { all: ["true"] } } }).catch((e: unknown) => e);
     expect(err).toMatchObject({ requiredVersion: "1.42", actualVersion: "1.41" });
     expect(engine.sent.map((r) => r.path)).toEqual(["/_ping"]);
   });

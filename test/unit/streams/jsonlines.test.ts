@@ -68,7 +68,8 @@ describe("JsonStream", () => {
       { status: "never" },
     ];
     const { body, state } = source([utf8(lines.map((l) => JSON.stringify(l)).join("\r\n"))]);
-    const stream = JsonStream.progress(body, { facts: { method: "POST", path: "/v1.41/images/create" } });
+    const facts = { method: "POST", path: "/v1.41/images/create" };
+    const stream = new JsonStream(body, { facts, check: daemonErrorCheck(facts) });
     const seen: unknown[] = [];
     const err = await stream.done((m) => seen.push(m)).catch((e: unknown) => e);
     expect(seen).toEqual([lines[0]]);
