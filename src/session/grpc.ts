@@ -1,0 +1,117 @@
+/**
+ * gRPC's wire format over HTTP/2 (the part a server needs): length-prefixed messages (1 flag
+ * byte, 4-byte big-endian length, the protobuf bytes), status codes sent in trailers, and the
+ * request metadata (HTTP/2 headers) decoded into lists of values.
+ */
+
+/** gRPC status codes the session services answer with. */
+export const GrpcStatus = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  NOT_FOUND: 5,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+} as const;
+
+/** A gRPC status code. */
+export type GrpcStatusCode = (typeof GrpcStatus)[keyof typeof GrpcStatus];
+
+/** A failure a service reports to the daemon with its gRPC status code. */
+export class GrpcError extends Error {
+  readonly code: GrpcStatusCode;
+  constructor(code: GrpcStatusCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const HEADER = 5;
+/**
+ * The largest message accepted from the daemon. Its requests are small (a packet request, a
+ * secret id, an agent chunk); grpc-go's default limit is 4 MiB.
+ */
+export const MAX_MESSAGE = 4 << 20;
+
+/** One message with its 5-byte prefix (never compressed). */
+export function frame(message: Uint8Array): Uint8Array {
+  const out = new Uint8Array(HEADER + message.length);
+  new DataView(out.buffer).setUint32(1, message.length);
+  out.set(message, HEADER);
+  return out;
+}
+
+/**
+ * Splits the bytes of a request body into messages. Chunks may hold several messages or parts of
+ * one; a message is copied only when it spans chunks.
+ */
+export async function* messages(body: AsyncIterable<Uint8Array>, limit = MAX_MESSAGE): AsyncGenerator<Uint8Array> {
+  let pending: Uint8Array = new Uint8Array(0);
+  for await (const chunk of body) {
+    let buf = pending.length === 0 ? chunk : concat(pending, chunk);
+    let at = 0;
+    while (buf.length - at >= HEADER) {
+      const view = new DataView(buf.buffer, buf.byteOffset + at, HEADER);
+      if (view.getUint8(0) !== 0) {
+        throw new GrpcError(GrpcStatus.UNIMPLEMENTED, "compressed messages are not supported (grpc-accept-encoding: identity)");
+      }
+      const length = view.getUint32(1);
+      if (length > limit) throw new GrpcError(GrpcStatus.RESOURCE_EXHAUSTED, `message of ${length} bytes exceeds ${limit}`);
+      if (buf.length - at - HEADER < length) break;
+      yield buf.subarray(at + HEADER, at + HEADER + length);
+      at += HEADER + length;
+    }
+    pending = at === buf.length ? new Uint8Array(0) : buf.subarray(at);
+    buf = pending;
+  }
+  if (pending.length > 0) throw new GrpcError(GrpcStatus.INTERNAL, "the request ended inside a message");
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/**
+ * Encodes `grpc-message`: percent-encoding of everything outside printable ASCII, and of `%`
+ * itself, over the UTF-8 bytes (as gRPC's HTTP/2 mapping asks).
+ */
+export function encodeStatusMessage(message: string): string {
+  let out = "";
+  for (const byte of new TextEncoder().encode(message)) {
+    out += byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
+}
+
+/** Request metadata: lower-case key → every value sent for it, in order. */
+export type Metadata = ReadonlyMap<string, readonly string[]>;
+
+/** HTTP/2 and gRPC's own headers, which are not caller metadata. */
+function reserved(name: string): boolean {
+  return name.startsWith(":") || name.startsWith("grpc-") || name === "content-type" || name === "te" || name === "user-agent";
+}
+
+/**
+ * Metadata from the raw header list (`[name, value, name, value, …]`), which keeps every value of
+ * a repeated key apart; Node's header object would join them with commas, and patterns may hold
+ * commas. Binary (`-bin`) keys are left as sent.
+ */
+export function metadataOf(rawHeaders: readonly string[]): Metadata {
+  const map = new Map<string, string[]>();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    if (reserved(name)) continue;
+    const values = map.get(name);
+    if (values) values.push(rawHeaders[i + 1]!);
+    else map.set(name, [rawHeaders[i + 1]!]);
+  }
+  return map;
+}
