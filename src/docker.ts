@@ -1,3 +1,4 @@
+import { type Builder, checkBuilder } from "./build/options.js";
 import type { EndpointOptions } from "./config/resolve.js";
 import { resolveEndpoint, parseApiVersion } from "./config/resolve.js";
 import type { DockerClientClosedError } from "./core/errors.js";
@@ -43,6 +44,11 @@ export interface DockerOptions extends EndpointOptions {
    * @example `new Docker({ logger: (e) => log.debug(e, "docker request") })`
    */
   logger?: DockerLogger | false;
+  /**
+   * The builder of `images.build` calls that name none: `"buildkit"` or `"classic"`. Left out,
+   * each build follows the daemon's default (BuildKit where `/_ping` says `Builder-Version: 2`).
+   */
+  builder?: Builder;
 }
 
 const USER_AGENT = "dockhand/0.1.0";
@@ -103,6 +109,7 @@ export class Docker {
       logger: options.logger === false ? undefined : (options.logger ?? debugLogger()),
       // Registry credentials come from the same CLI config the endpoint does.
       credentials: { configDir: options.configDir, env: options.env },
+      builder: options.builder === undefined ? undefined : checkBuilder(options.builder),
     });
     const core = this.#core;
     this.containers = new Containers(core);

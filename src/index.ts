@@ -34,8 +34,9 @@ export { OutputStream, type OutputText, type DemuxTargets } from "./streams/outp
 export type { OutputFrame, StreamName } from "./streams/demux.js";
 
 export type { ContainerArchive, ContainerCreateParams, ContainerStats, CopyToContainerOptions, PutArchiveQuery } from "./resources/containers.js";
-export type { BuildOptions, BuildParams } from "./build/options.js";
-export { BuildStream } from "./build/stream.js";
+export type { Builder, BuildOptions, BuildParams } from "./build/options.js";
+export { BuildStream, type BuildTransfer } from "./build/stream.js";
+export type { BuildSecret } from "./session/secrets.js";
 export type { ByteSource } from "./build/source.js";
 export type { ContainerPathStat } from "./build/path-stat.js";
 export type { ExecStartParams } from "./resources/exec.js";

@@ -1,5 +1,7 @@
 import type { AuthConfigs } from "../auth/auth-config.js";
+import { DockerArgumentError } from "../core/errors.js";
 import type { QueryParams, RequestOptions } from "../core/types.js";
+import type { BuildSecret } from "../session/secrets.js";
 import type { ByteSource } from "./source.js";
 
 /** Build parameters the daemon takes as they are (same names as the API's query). */
@@ -9,13 +11,41 @@ type PlainBuildQuery = Omit<
 >;
 
 /**
+ * Which builder runs a build: `"buildkit"` (the daemon's builtin BuildKit, through a session
+ * dockhand serves) or `"classic"` (the legacy builder, the context uploaded as a tar).
+ */
+export type Builder = "buildkit" | "classic";
+
+/** Checks a builder name given by an untyped caller. */
+export function checkBuilder(builder: unknown): Builder {
+  if (builder === "buildkit" || builder === "classic") return builder;
+  throw new DockerArgumentError(`builder must be "buildkit" or "classic", got ${JSON.stringify(builder)}`);
+}
+
+/**
  * What `images.build` builds: the context, and the API's query parameters, with structured values
  * where the API wants JSON text (`buildargs`, `labels`, `cachefrom`).
- *
- * The classic builder runs the build (BuildKit over the API needs a client session this SDK does
- * not provide); pass `version: "2"` only to a daemon whose BuildKit is set up for that.
  */
-export interface BuildParams extends PlainBuildQuery {
+export interface BuildParams extends Omit<PlainBuildQuery, "version"> {
+  /**
+   * The API's builder version.
+   * @deprecated Use `builder`: `"2"` means `"buildkit"`, `"1"` means `"classic"`.
+   */
+  version?: "1" | "2";
+  /**
+   * The builder. Left out, the client's `builder` option decides, else the daemon's default as
+   * its `/_ping` announces it (`Builder-Version: 2` means BuildKit), as the Docker CLI decides.
+   * BuildKit needs a directory context (or `dockerfileContent`, or `remote`); a tar stream
+   * context always builds with the classic builder when the builder is left to the daemon.
+   */
+  builder?: Builder;
+  /**
+   * BuildKit only: secrets for `RUN --mount=type=secret,id=…`, by id, like `--secret`: read from a
+   * file (when the build asks), an environment variable, or given as the value. Values never
+   * appear in errors or logs.
+   * @example `secrets: { npmrc: { file: "~/.npmrc" }, token: { env: "GITHUB_TOKEN" } }`
+   */
+  secrets?: Readonly<Record<string, BuildSecret>>;
   /**
    * The build context: a directory path (packed like `docker build DIR`, honouring its
    * `.dockerignore`; streamed, never buffered), or a tar archive (a `ByteSource`: Node `Readable`,
@@ -65,7 +95,17 @@ export interface BuildOptions extends RequestOptions {
 /** The query of an `ImageBuild` call for `params`; `dockerfile` is the name the packed context uses. */
 export function buildQuery(params: BuildParams, dockerfile: string | undefined): Record<string, unknown> {
   // Whatever is not the context is a query parameter.
-  const { context: _context, dockerfileContent: _content, tags, cachefrom, forcerm = true, ...query } = params;
+  const {
+    context: _context,
+    dockerfileContent: _content,
+    builder: _builder,
+    version: _version,
+    secrets: _secrets,
+    tags,
+    cachefrom,
+    forcerm = true,
+    ...query
+  } = params;
   return {
     ...query,
     forcerm,

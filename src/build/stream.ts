@@ -9,6 +9,16 @@ export function builtImageId(message: ProgressMessage): string | undefined {
   return typeof aux === "object" && aux !== null && typeof aux.ID === "string" ? aux.ID : undefined;
 }
 
+/** Counts of a BuildKit build's local file transfer. */
+export interface BuildTransfer {
+  /** Files and directories listed to the daemon. */
+  entries: number;
+  /** Files whose content the daemon asked for. */
+  files: number;
+  /** Bytes of file content sent. */
+  bytes: number;
+}
+
 /**
  * The output of an image build, as JSON messages: `stream` holds the build's text output,
  * `aux.ID` the built image's id. Read it once — iterate it, or call {@link BuildStream.imageId}.
@@ -23,11 +33,17 @@ export function builtImageId(message: ProgressMessage): string | undefined {
  */
 export class BuildStream extends JsonStream<ProgressMessage> {
   readonly #facts: RequestFacts | undefined;
+  /**
+   * BuildKit builds only: what the daemon fetched of the context and Dockerfile through the
+   * session so far (a rebuild lists every entry but fetches only changed files).
+   */
+  readonly transfer: Readonly<BuildTransfer> | undefined;
 
   /** @internal */
-  constructor(source: AsyncIterable<Uint8Array>, facts?: RequestFacts) {
+  constructor(source: AsyncIterable<Uint8Array>, facts?: RequestFacts, transfer?: BuildTransfer) {
     super(source, { facts, check: buildErrorCheck(facts) });
     this.#facts = facts;
+    this.transfer = transfer;
   }
 
   /**

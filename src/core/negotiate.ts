@@ -48,6 +48,7 @@ export class Negotiator {
   readonly #ping: (signal: AbortSignal) => Promise<PingInfo>;
   readonly #pinned: string | undefined;
   #version: string | undefined;
+  #info: PingInfo | undefined;
   #round: Round | undefined;
 
   constructor(ping: (signal: AbortSignal) => Promise<PingInfo>, pinned?: string) {
@@ -87,8 +88,14 @@ export class Negotiator {
     });
   }
 
-  /** Records a version learnt from a ping made for another reason (e.g. `system.ping()`). */
+  /** What the latest ping said, if the client pinged (a pinned version never does by itself). */
+  get info(): PingInfo | undefined {
+    return this.#info;
+  }
+
+  /** Records what a ping said (every ping of the client goes through here). */
   learn(info: PingInfo): void {
+    this.#info = info;
     if (this.#version === undefined) this.#version = choose(info.apiVersion);
   }
 

@@ -47,6 +47,8 @@ export interface CoreOptions {
   logger?: DockerLogger | undefined;
   /** Where registry credentials are looked up (the CLI config the client was created with). */
   credentials?: CredentialLookupOptions | undefined;
+  /** The builder of builds that name none (`DockerOptions.builder`). */
+  builder?: "buildkit" | "classic" | undefined;
 }
 
 /**
@@ -181,10 +183,13 @@ export class RequestCore {
   readonly credentials: CredentialLookupOptions;
   /** Open calls, and closing. */
   readonly #lifecycle: Lifecycle;
+  /** The client's default builder, if it set one. */
+  readonly builder: "buildkit" | "classic" | undefined;
 
   constructor(options: CoreOptions) {
     this.#options = options;
     this.credentials = options.credentials ?? {};
+    this.builder = options.builder;
     this.negotiator = new Negotiator((signal) => this.#ping({ signal }).then((r) => r.info), options.apiVersion);
     this.#lifecycle = new Lifecycle(async (graceful) => {
       const transport = await this.#transport?.catch(() => undefined);

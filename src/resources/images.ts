@@ -1,6 +1,6 @@
 import type { AttestationStatement, BuildPruneResponse, IDResponse, ImageDeleteResponseItem, ImageHistoryResponseItem, ImageInspect, ImagePruneResponse, ImageSearchResponseItem, ImageSummary } from "../../generated/schemas.js";
 import type { PackedContext } from "../build/context.js";
-import { type BuildOptions, type BuildParams, buildQuery } from "../build/options.js";
+import { type Builder, type BuildOptions, type BuildParams, buildQuery, checkBuilder } from "../build/options.js";
 import { type ByteSource, byteSource, PackedUpload } from "../build/source.js";
 import { BuildStream } from "../build/stream.js";
 import { DockerArgumentError, type RequestFacts } from "../core/errors.js";
@@ -142,8 +142,11 @@ export class ImageOperations extends Resource {
   }
 
   /**
-   * Builds an image with the classic builder and streams its output. The context is a directory
-   * (packed as `docker build DIR` would, `.dockerignore` included) or a tar stream; credentials
+   * Builds an image and streams its output. With BuildKit (`builder`; by default where the
+   * daemon's ping says `Builder-Version: 2`) the context directory is served to the daemon through
+   * a session, file by file and only what changed since the last build. With the classic builder
+   * the context is packed as `docker build DIR` would (`.dockerignore` included) or given as a tar
+   * stream, and credentials
    * for base images come from the CLI config unless `options.authConfigs` says otherwise.
    * `(await build(…)).imageId()` waits for the end and gives the new image's id, or rejects with
    * `BuildError` carrying the build output when a step fails.
@@ -154,6 +157,11 @@ export class ImageOperations extends Resource {
    * ```
    */
   async build(params: BuildParams, options?: BuildOptions): Promise<BuildStream> {
+    if ((await this.#builder(params, options)) === "buildkit") {
+      const { buildKitBuild } = await import("../build/buildkit.js");
+      return buildKitBuild(this.core, params, options);
+    }
+    if (params.secrets !== undefined) throw new DockerArgumentError('Build secrets need builder: "buildkit"');
     const { context, dockerfileContent } = params;
     // The context is checked first: a bad path fails before any credential helper runs.
     let packed: PackedContext | undefined;
@@ -172,6 +180,20 @@ export class ImageOperations extends Resource {
     const send = (body: RequestBody | undefined) => this.core.call("ImageBuild", { query, headers, raw: body }, call);
     const what = context === undefined ? "the Dockerfile" : `the build context ${context}`;
     return packed ? new PackedUpload(packed.open, what).send(send) : send(raw);
+  }
+
+  /** The builder a build runs with: its own choice, the client's, else the daemon's default. */
+  async #builder(params: BuildParams, options?: BuildOptions): Promise<Builder> {
+    if (params.builder !== undefined) return checkBuilder(params.builder);
+    if (params.version !== undefined) return params.version === "2" ? "buildkit" : "classic";
+    if (this.core.builder !== undefined) return this.core.builder;
+    // Options only BuildKit has mean BuildKit (every daemon since 18.09 has it built in).
+    if (params.secrets !== undefined) return "buildkit";
+    // BuildKit reads a context directory; a tar stream is for the classic builder.
+    if (params.context !== undefined && typeof params.context !== "string") return "classic";
+    await this.core.negotiator.version(options?.signal);
+    const info = this.core.negotiator.info ?? (await this.core.ping(options)).info;
+    return info.builderVersion === "2" ? "buildkit" : "classic";
   }
 
   /** Deletes build cache. */

@@ -1,5 +1,6 @@
-// images.build against a real engine: a directory context with .dockerignore, build args, labels,
-// a failing step, and a Dockerfile given as text.
+// images.build with the classic builder against a real engine: a directory context with
+// .dockerignore, build args, labels, a failing step, and a Dockerfile given as text. (BuildKit
+// builds: buildkit.test.ts.)
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +16,7 @@ describeEngine("image builds on a real engine", () => {
   let context: string;
 
   beforeAll(async () => {
-    docker = new Docker({ host: engineHost() });
+    docker = new Docker({ host: engineHost(), builder: "classic" });
     context = await mkdtemp(join(tmpdir(), "dockhand-e2e-build-"));
     const files: Record<string, string> = {
       Dockerfile: [

@@ -163,6 +163,7 @@ describe.skipIf(!up)(title, () => {
     await (await withAuths.images.push(BASE)).done();
     await docker.images.remove(BASE);
     const build = await docker.images.build({
+      builder: "classic",
       dockerfileContent: `FROM ${BASE}\nRUN true\n`,
       labels: { "dockhand.e2e": "registry-auth" },
     }, { authConfigs: { [REGISTRY]: { username: USERNAME, password: WRONG_PASSWORD, serveraddress: REGISTRY } } });

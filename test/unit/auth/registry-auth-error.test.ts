@@ -95,7 +95,7 @@ describe("RegistryAuthError from push, build, plugins, distribution and login", 
   it("build: a base image the registry refused; the cause keeps the build output", async () => {
     const text = 'Head "http://registry.example:5000/v2/base/manifests/1": unauthorized: incorrect username or password';
     mock.daemon.use(http.post("*/build", () => progress({ stream: "Step 1/2 : FROM registry.example:5000/base:1\n" }, streamError(text))));
-    const build = await mock.client().images.build({ dockerfileContent: "FROM registry.example:5000/base:1\nRUN true\n" });
+    const build = await mock.client({ builder: "classic" }).images.build({ dockerfileContent: "FROM registry.example:5000/base:1\nRUN true\n" });
     const refusal = expectRefusal(await failure(() => build.imageId()), text, BuildError);
     expect((refusal.cause as BuildError).output).toContain("Step 1/2");
   });

@@ -23,7 +23,7 @@ afterEach(() => cleanup());
 async function client(config?: object): Promise<Docker> {
   const configDir = await tempDir("dockhand-config-");
   if (config) await writeFile(join(configDir, "config.json"), JSON.stringify(config));
-  return mock.client({ configDir });
+  return mock.client({ configDir, builder: "classic" });
 }
 
 /** JSON lines as the daemon streams them. */
@@ -131,6 +131,37 @@ describe("images.build", () => {
     await (await docker.images.build({ context: chunks(), dockerfile: "build/Dockerfile" }, { authConfigs: false })).imageId();
     expect(Buffer.compare(Buffer.from(calls[0]!.body), Buffer.from(tar))).toBe(0);
     expect(calls[0]!.query.get("dockerfile")).toBe("build/Dockerfile");
+  });
+
+  it("picks the builder: the call's, else the client's, else BuildKit when the daemon's ping says Builder-Version 2", async () => {
+    const builds = onBuild(SUCCESS);
+    const sessions: string[] = [];
+    // The mock daemon announces BuildKit but cannot switch a session to h2c: a BuildKit build fails there.
+    mock.daemon.use(http.post(route("/session"), ({ request }) => {
+      sessions.push(request.headers.get("x-docker-expose-session-grpc-method") ?? "");
+      return HttpResponse.json({ message: "no sessions here" }, { status: 500 });
+    }));
+    const dir = await tempDir();
+    await writeFile(join(dir, "Dockerfile"), "FROM busybox\n");
+    const daemonDefault = mock.client({ configDir: await tempDir("dockhand-config-") });
+    await expect(daemonDefault.images.build({ context: dir }, { authConfigs: false })).rejects.toThrow(/no sessions here/);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).toContain("/moby.filesync.v1.FileSync/DiffCopy");
+    expect(sessions[0]).toContain("/grpc.health.v1.Health/Check");
+    expect(builds).toHaveLength(0);
+    // A tar stream is for the classic builder; so is the deprecated version "1".
+    await (await daemonDefault.images.build({ context: new Uint8Array(1024) }, { authConfigs: false })).imageId();
+    await (await daemonDefault.images.build({ context: dir, version: "1" }, { authConfigs: false })).imageId();
+    expect(builds.map((b) => b.query.get("version"))).toEqual([null, null]);
+    // The client's default, and the call's own choice over it.
+    const classic = mock.client({ builder: "classic" });
+    await (await classic.images.build({ context: dir }, { authConfigs: false })).imageId();
+    await expect(classic.images.build({ context: dir, builder: "buildkit" })).rejects.toThrow(/no sessions here/);
+    expect(builds).toHaveLength(3);
+    expect(sessions).toHaveLength(2);
+    await expect(classic.images.build({ context: dir, builder: "kaniko" as "classic" })).rejects.toThrow(DockerArgumentError);
+    expect(() => new Docker({ builder: "v2" as "classic" })).toThrow(/builder must be "buildkit" or "classic"/);
+    await expect(classic.images.build({ context: new Uint8Array(10), builder: "buildkit" })).rejects.toThrow(/tar stream context builds with builder: "classic"/);
   });
 
   it("rejects with BuildError carrying the output when a step fails", async () => {

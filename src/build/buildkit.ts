@@ -1,0 +1,149 @@
+/**
+ * Builds with BuildKit through the Engine API, as `docker buildx build` does against the
+ * daemon's builtin BuildKit: open a session (`POST /session`, switched to h2c), serve the
+ * session's gRPC services on it (the context and Dockerfile through FileSync, and whatever the
+ * options ask for), then `POST /build?version=2&session=…&remote=client-session`. The daemon
+ * pulls what the build needs over the session while the build runs. The session lives exactly as
+ * long as the build's output stream: its end, an error, an abort or a timeout close both.
+ */
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
+import { basename, dirname, join, posix, resolve } from "node:path";
+import { DockerArgumentError } from "../core/errors.js";
+import type { RequestCore } from "../core/request.js";
+import { Session } from "../resources/session.js";
+import { DIFF_COPY, diffCopy, type TransferCounter } from "../session/filesync.js";
+import { HEALTH_CHECK, healthCheck } from "../session/health.js";
+import { GET_SECRET, getSecret, secretSources } from "../session/secrets.js";
+import { serveGrpc, type GrpcHandler } from "../session/server.js";
+import { type BuildOptions, type BuildParams, buildQuery } from "./options.js";
+import { BuildStream } from "./stream.js";
+
+/** Where the daemon finds the context and the Dockerfile, and what to delete afterwards. */
+interface LocalSources {
+  /** `context` and `dockerfile` → directory. */
+  dirs: Map<string, string>;
+  /** The Dockerfile's name inside the `dockerfile` directory. */
+  dockerfile: string;
+  /** The context directory (names and keys the session). */
+  root: string | undefined;
+  /** A temporary directory holding `dockerfileContent`, removed when the build ends. */
+  temporary: string | undefined;
+}
+
+async function directory(path: string): Promise<string> {
+  const root = resolve(path);
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(root)).isDirectory();
+  } catch (err) {
+    throw new DockerArgumentError(`Build context ${path} cannot be read: ${(err as Error).message}`, { cause: err });
+  }
+  if (!isDirectory) throw new DockerArgumentError(`Build context ${path} is not a directory`);
+  return root;
+}
+
+/** The Dockerfile path inside the context, checked like the classic builder's. */
+function dockerfilePath(path: string): string {
+  const clean = posix.normalize(path.replaceAll("\\", "/"));
+  if (clean === "." || clean.startsWith("/") || clean === ".." || clean.startsWith("../")) {
+    throw new DockerArgumentError(
+      `dockerfile must be a path inside the build context, got ${JSON.stringify(path)}; pass a Dockerfile from elsewhere as dockerfileContent`,
+    );
+  }
+  return clean;
+}
+
+async function localSources(params: BuildParams): Promise<LocalSources> {
+  const { context, dockerfileContent } = params;
+  const root = typeof context === "string" ? await directory(context) : undefined;
+  if (dockerfileContent === undefined) {
+    if (root === undefined) throw new DockerArgumentError("A build needs a context, a dockerfileContent, or a remote");
+    const path = dockerfilePath(params.dockerfile ?? "Dockerfile");
+    const dirs = new Map([
+      ["context", root],
+      ["dockerfile", join(root, dirname(path))],
+    ]);
+    return { dirs, dockerfile: basename(path), root, temporary: undefined };
+  }
+  // Like the CLI with `-f -`: the text goes in a directory of its own; without a context
+  // directory, the context is an empty one next to it.
+  const temporary = await mkdtemp(join(tmpdir(), "dockhand-build-"));
+  try {
+    await writeFile(join(temporary, "Dockerfile"), dockerfileContent, { mode: 0o600 });
+    let contextDir = root;
+    if (contextDir === undefined) {
+      contextDir = join(temporary, "context");
+      await mkdir(contextDir);
+    }
+    const dirs = new Map([
+      ["context", contextDir],
+      ["dockerfile", temporary],
+    ]);
+    return { dirs, dockerfile: "Dockerfile", root, temporary };
+  } catch (err) {
+    await rm(temporary, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/**
+ * Keys the daemon's copy of the context between builds, so a rebuild transfers only what
+ * changed: stable for one directory on one machine, different across machines sharing a daemon.
+ */
+function sharedKey(root: string | undefined): string {
+  return createHash("sha256").update(`${hostname()}:${root ?? randomUUID()}`).digest("hex");
+}
+
+/** Runs `source` to its end (or until the reader stops), then `cleanup`, whatever happened. */
+async function* closing(source: AsyncIterable<Uint8Array>, cleanup: () => Promise<void>): AsyncGenerator<Uint8Array> {
+  try {
+    yield* source;
+  } finally {
+    await cleanup();
+  }
+}
+
+/** Starts a BuildKit build; resolves once the daemon accepted it, with its output stream. */
+export async function buildKitBuild(core: RequestCore, params: BuildParams, options: BuildOptions = {}): Promise<BuildStream> {
+  if (params.context !== undefined && typeof params.context !== "string") {
+    throw new DockerArgumentError('A tar stream context builds with builder: "classic"; BuildKit reads a context directory');
+  }
+  const remote = params.remote;
+  const local = remote === undefined ? await localSources(params) : undefined;
+  const transfer: TransferCounter = { entries: 0, files: 0, bytes: 0 };
+  const services = new Map<string, GrpcHandler>([[HEALTH_CHECK, healthCheck]]);
+  if (local) services.set(DIFF_COPY, diffCopy(local.dirs, transfer));
+  if (params.secrets) services.set(GET_SECRET, getSecret(await secretSources(params.secrets, process.env)));
+
+  const removeTemporary = async () => {
+    if (local?.temporary) await rm(local.temporary, { recursive: true, force: true });
+  };
+  let server: Awaited<ReturnType<typeof serveGrpc>> | undefined;
+  const end = async () => {
+    server?.close();
+    await server?.closed;
+    await removeTemporary();
+  };
+  try {
+    const session = await new Session(core).start(
+      { name: local?.root ? basename(local.root) : "dockhand", sharedKey: sharedKey(local?.root), methods: [...services.keys()] },
+      { signal: options.signal, timeout: options.timeout },
+    );
+    server = await serveGrpc(session.socket, services);
+    const query = {
+      ...buildQuery(params, local?.dockerfile ?? params.dockerfile),
+      version: "2",
+      remote: remote ?? "client-session",
+      session: session.sessionId,
+      buildid: randomBytes(32).toString("hex"),
+    };
+    const res = await core.send("ImageBuild", { query }, options);
+    const facts = { method: "POST", path: `/v${res.apiVersion}/build`, apiVersion: res.apiVersion };
+    return new BuildStream(closing(res.body, end), facts, transfer);
+  } catch (err) {
+    await end();
+    throw err;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * `moby.filesync.v1.FileSync/DiffCopy`, the sending side of fsutil's protocol: the daemon names a
+ * directory (`dir-name`: the build's `context` or `dockerfile`) and the patterns it wants, we
+ * stream one STAT packet per entry in fsutil's order and an empty STAT to end the listing; the
+ * daemon compares them with what it kept from the last build under the session's shared key
+ * and REQuests only the files that changed, which we send as DATA packets (an empty one ends a
+ * file); its FIN is answered with FIN. Up to four files are read at once, as fsutil does.
+ */
+import { open } from "node:fs/promises";
+import { create, fromBinary, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
+import { StatSchema } from "../../generated/buildkit/github.com/tonistiigi/fsutil/types/stat_pb.js";
+import { Packet_PacketType, PacketSchema } from "../../generated/buildkit/github.com/tonistiigi/fsutil/types/wire_pb.js";
+import type { BuildTransfer } from "../build/stream.js";
+import { GrpcError, GrpcStatus, type Metadata } from "./grpc.js";
+import { pathFilter } from "./filter.js";
+import { hasContent } from "./gomode.js";
+import type { GrpcCall, GrpcHandler } from "./server.js";
+import { walk, type WalkEntry } from "./walk.js";
+
+/** The method path. */
+export const DIFF_COPY = "/moby.filesync.v1.FileSync/DiffCopy";
+
+/** File content goes out in chunks of this size. */
+const CHUNK = 128 * 1024;
+/** Files read at the same time. */
+const READERS = 4;
+
+/** What one build's FileSync calls sent (the stream's `transfer`), counted as it goes. */
+export type TransferCounter = BuildTransfer;
+
+/** The metadata values of `key`, undoing buildkit's escaping when `<key>-encoded` says so. */
+function values(metadata: Metadata, key: string): string[] | undefined {
+  const raw = metadata.get(key);
+  if (raw === undefined) return undefined;
+  const encoded = metadata.get(`${key}-encoded`)?.[0];
+  if (encoded !== "1" && encoded !== "true") return [...raw];
+  // Go's url.QueryUnescape: `+` is a space.
+  return raw.map((value) => decodeURIComponent(value.replaceAll("+", " ")));
+}
+
+function encode(packet: MessageInitShape<typeof PacketSchema>): Uint8Array {
+  return toBinary(PacketSchema, create(PacketSchema, packet));
+}
+
+/** The handler serving `dirs` (name the daemon asks for → directory on disk). */
+export function diffCopy(dirs: ReadonlyMap<string, string>, counter: TransferCounter): GrpcHandler {
+  return async (call) => {
+    const name = values(call.metadata, "dir-name")?.[0] ?? "";
+    const root = dirs.get(name);
+    if (root === undefined) throw new GrpcError(GrpcStatus.NOT_FOUND, `no access allowed to dir ${JSON.stringify(name)}`);
+    const filter = await pathFilter(root, {
+      includePatterns: values(call.metadata, "include-patterns"),
+      excludePatterns: values(call.metadata, "exclude-patterns"),
+      followPaths: values(call.metadata, "followpaths"),
+    });
+    await new Sender(call, counter).run(walk(root, filter, call.signal));
+  };
+}
+
+/** One DiffCopy call: the listing, the answers to requests, and the end. */
+class Sender {
+  readonly #call: GrpcCall;
+  readonly #counter: TransferCounter;
+  /** Files the daemon may still ask for, by packet id. */
+  readonly #files = new Map<number, string>();
+  readonly #queue: Array<{ id: number; source: string }> = [];
+  #reading = 0;
+  #failure: unknown;
+  #wake: (() => void) | undefined;
+
+  constructor(call: GrpcCall, counter: TransferCounter) {
+    this.#call = call;
+    this.#counter = counter;
+  }
+
+  async run(entries: AsyncIterable<WalkEntry>): Promise<void> {
+    const listing = this.#list(entries).catch(async (err: unknown) => {
+      // Tell the receiver why the listing stopped, as fsutil does, then fail the call.
+      await this.#call.send(encode({ type: Packet_PacketType.PACKET_ERR, data: new TextEncoder().encode(String((err as Error).message ?? err)) })).catch(() => {});
+      throw err;
+    });
+    // A listing failure must not go unobserved while requests are being served.
+    listing.catch((err: unknown) => this.#fail(err));
+    for await (const message of this.#call.requests) {
+      const packet = fromBinary(PacketSchema, message);
+      switch (packet.type) {
+        case Packet_PacketType.PACKET_REQ:
+          this.#request(packet.ID);
+          break;
+        case Packet_PacketType.PACKET_FIN:
+          await listing;
+          await this.#drained();
+          await this.#call.send(encode({ type: Packet_PacketType.PACKET_FIN }));
+          return;
+        case Packet_PacketType.PACKET_ERR:
+          throw new GrpcError(GrpcStatus.UNKNOWN, `error from receiver: ${new TextDecoder().decode(packet.data)}`);
+        default:
+          break;
+      }
+      if (this.#failure !== undefined) throw this.#failure;
+    }
+    await listing;
+    throw new GrpcError(GrpcStatus.CANCELLED, "the daemon ended the transfer before finishing it");
+  }
+
+  async #list(entries: AsyncIterable<WalkEntry>): Promise<void> {
+    let id = 0;
+    for await (const entry of entries) {
+      if (hasContent(entry.mode)) this.#files.set(id, entry.source);
+      id++;
+      const stat = create(StatSchema, {
+        path: entry.path,
+        mode: entry.mode,
+        size: entry.size,
+        modTime: entry.modTime,
+        linkname: entry.linkname,
+        devmajor: entry.devmajor,
+        devminor: entry.devminor,
+      });
+      this.#counter.entries++;
+      await this.#call.send(encode({ type: Packet_PacketType.PACKET_STAT, stat }));
+    }
+    await this.#call.send(encode({ type: Packet_PacketType.PACKET_STAT }));
+  }
+
+  #request(id: number): void {
+    const source = this.#files.get(id);
+    if (source === undefined) throw new GrpcError(GrpcStatus.INVALID_ARGUMENT, `invalid file id ${id}`);
+    this.#files.delete(id);
+    this.#queue.push({ id, source });
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (this.#reading < READERS && this.#queue.length > 0) {
+      const next = this.#queue.shift()!;
+      this.#reading++;
+      this.#sendFile(next.id, next.source)
+        .catch((err: unknown) => this.#fail(err))
+        .finally(() => {
+          this.#reading--;
+          this.#pump();
+          if (this.#reading === 0 && this.#queue.length === 0) this.#wake?.();
+        });
+    }
+  }
+
+  #fail(err: unknown): void {
+    this.#failure ??= err;
+    this.#wake?.();
+  }
+
+  /** Waits until every requested file went out. */
+  async #drained(): Promise<void> {
+    while (this.#failure === undefined && (this.#reading > 0 || this.#queue.length > 0)) {
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  async #sendFile(id: number, source: string): Promise<void> {
+    // A file that cannot be opened (gone, a socket) goes out empty, as fsutil sends it.
+    const file = await open(source, "r").catch(() => undefined);
+    if (file !== undefined) {
+      try {
+        for (;;) {
+          const chunk = new Uint8Array(CHUNK);
+          const { bytesRead } = await file.read(chunk, 0, CHUNK);
+          if (bytesRead === 0) break;
+          this.#counter.bytes += bytesRead;
+          await this.#call.send(encode({ type: Packet_PacketType.PACKET_DATA, ID: id, data: chunk.subarray(0, bytesRead) }));
+        }
+      } finally {
+        await file.close();
+      }
+    }
+    this.#counter.files++;
+    await this.#call.send(encode({ type: Packet_PacketType.PACKET_DATA, ID: id }));
+  }
+}

@@ -1,0 +1,244 @@
+// BuildKit builds through the Engine API session against a real engine: the context served over
+// FileSync (with .dockerignore), a target stage, build args, labels, RUN output, a rebuild that
+// sends only the changed file, abort and timeout leaving nothing behind, and — where the
+// docker-buildx oracle is there (scripts/buildx.sh) — the same Dockerfile built by `docker buildx
+// build` on the same daemon, compared by image config and file contents.
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { BuildError, DockerAbortError, DockerTimeoutError, Docker, type BuildParams } from "../../src/index.js";
+import { TEST_IMAGE, describeEngine, engineHost } from "./engine.js";
+import { fixtureDir } from "./fixture-gate.js";
+
+const run = promisify(execFile);
+const TAG = `dockhand-e2e-buildkit:${process.pid}`;
+const ORACLE_TAG = `dockhand-e2e-buildx:${process.pid}`;
+const LABEL = "dockhand.test=buildkit-e2e";
+/** `docker buildx` (scripts/buildx.sh up prints it), when available. */
+const buildx = fixtureDir("DOCKHAND_BUILDX", "scripts/buildx.sh");
+
+const DOCKERFILE = [
+  `FROM ${TEST_IMAGE} AS base`,
+  "ARG FLAVOUR=plain",
+  "LABEL stage=base",
+  "COPY . /app/",
+  'RUN echo "flavour=$FLAVOUR" > /app/flavour && echo "run says $FLAVOUR"',
+  'CMD ["sh", "-c", "cd /app && cat flavour && find . | sort && cat big.bin | md5sum && ls -l link"]',
+  "FROM base AS extra",
+  "RUN touch /app/extra-stage",
+  "",
+].join("\n");
+
+/** Live handles of kinds a leaked session would hold. */
+function handles(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === "PipeWrap" || kind === "TCPSocketWrap" || kind === "Http2Session").length;
+}
+
+describeEngine("BuildKit builds through the session", () => {
+  let docker: Docker;
+  let context: string;
+
+  const options = (extra: Partial<BuildParams> = {}): BuildParams => ({
+    context,
+    builder: "buildkit",
+    tags: [TAG],
+    target: "base",
+    buildargs: { FLAVOUR: "spicy" },
+    labels: { "org.example.stage": "e2e", "dockhand.test": "buildkit-e2e" },
+    ...extra,
+  });
+
+  /** The image's default command's output. */
+  async function contents(image: string): Promise<string> {
+    const result = await docker.run(image, undefined, { labels: { "dockhand.test": "buildkit-e2e" } });
+    expect(result.exitCode).toBe(0);
+    return result.stdout;
+  }
+
+  beforeAll(async () => {
+    docker = new Docker({ host: engineHost() });
+    context = await mkdtemp(join(tmpdir(), "dockhand-e2e-buildkit-"));
+    const files: Record<string, string | Uint8Array> = {
+      Dockerfile: DOCKERFILE,
+      ".dockerignore": "secret.env\n*.log\ncache\n!cache/keep.txt\n",
+      "app.sh": "echo app\n",
+      "secret.env": "TOKEN=do-not-ship\n",
+      "debug.log": "noise\n",
+      "cache/blob.bin": "never sent\n",
+      "cache/keep.txt": "kept\n",
+      "lib/a-b.sh": "echo dash\n",
+      "lib/a/x.sh": "echo nested\n",
+      "lib/a.sh": "echo dot\n",
+      // Big enough that resending it would show in the rebuild's byte count.
+      "big.bin": new Uint8Array(2 << 20).map((_, i) => (i * 7919) & 0xff),
+    };
+    for (const [name, content] of Object.entries(files)) {
+      await mkdir(join(context, name, ".."), { recursive: true });
+      await writeFile(join(context, name), content);
+    }
+    await run("ln", ["-s", "lib/a.sh", join(context, "link")]);
+    await run("chmod", ["755", join(context, "app.sh")]);
+  });
+
+  afterAll(async () => {
+    await docker.removeByLabel(LABEL).catch(() => {});
+    for (const tag of [TAG, ORACLE_TAG]) await docker.images.remove(tag, { force: true }).catch(() => {});
+    await docker.close();
+    await rm(context, { recursive: true, force: true });
+  });
+
+  it("builds a target stage with build args and labels, the context filtered by .dockerignore", { timeout: 120_000 }, async () => {
+    const build = await docker.images.build(options({ nocache: true }));
+    const messages: unknown[] = [];
+    const id = await build.imageId((m) => messages.push(m));
+    expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // RUN output travels in the trace messages (base64 protobuf); its text is in there.
+    const traces = messages.filter((m) => (m as { id?: string }).id === "moby.buildkit.trace");
+    expect(traces.length).toBeGreaterThan(0);
+    const decoded = traces.map((m) => Buffer.from((m as { aux: string }).aux, "base64").toString("latin1")).join("");
+    expect(decoded).toContain("run says spicy");
+
+    const image = await docker.images.inspect(TAG);
+    expect(image.Id).toBe(id);
+    expect(image.Config?.Labels).toMatchObject({ stage: "base", "org.example.stage": "e2e" });
+    const listing = await contents(TAG);
+    expect(listing).toContain("flavour=spicy\n");
+    for (const kept of ["./app.sh", "./cache/keep.txt", "./lib/a-b.sh", "./lib/a/x.sh", "./lib/a.sh", "./big.bin", "./link"]) {
+      expect(listing).toContain(`${kept}\n`);
+    }
+    for (const ignored of ["secret.env", "debug.log", "blob.bin", "extra-stage"]) expect(listing).not.toContain(ignored);
+    expect(listing).toMatch(/link -> lib\/a\.sh/);
+    // The context went through the session: every kept file, nothing ignored.
+    expect(build.transfer?.bytes).toBeGreaterThanOrEqual(2 << 20);
+    expect(build.transfer?.bytes).toBeLessThan((2 << 20) + 4096);
+  });
+
+  it("rebuilds sending only the file that changed", { timeout: 120_000 }, async () => {
+    await (await docker.images.build(options())).imageId();
+    const unchanged = await docker.images.build(options());
+    await unchanged.imageId();
+    // Only the Dockerfile and .dockerignore are read again (they are asked for by name).
+    expect(unchanged.transfer?.bytes).toBeLessThan(1024);
+
+    await writeFile(join(context, "lib/a.sh"), "echo changed\n");
+    const changed = await docker.images.build(options());
+    await changed.imageId();
+    expect(changed.transfer?.bytes).toBeLessThan(1024);
+    expect(changed.transfer?.bytes).toBeGreaterThanOrEqual("echo changed\n".length);
+    expect(await contents(TAG)).toContain("./lib/a.sh\n");
+  });
+
+  it("fails a broken RUN with BuildError", { timeout: 120_000 }, async () => {
+    const failure = await (await docker.images.build(options({ dockerfileContent: `FROM ${TEST_IMAGE}\nRUN echo before-failing && false\n`, target: undefined })))
+      .imageId()
+      .catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(BuildError);
+    expect((failure as Error).message).toMatch(/exit code: 1|returned a non-zero code: 1/);
+  });
+
+  it("builds a Dockerfile given as text, without a context directory", { timeout: 120_000 }, async () => {
+    const build = await docker.images.build({
+      builder: "buildkit",
+      dockerfileContent: `FROM ${TEST_IMAGE}\nRUN echo inline > /inline\nCMD ["cat", "/inline"]\n`,
+      labels: { "dockhand.test": "buildkit-e2e" },
+    });
+    const id = await build.imageId();
+    try {
+      expect(await contents(id)).toBe("inline\n");
+    } finally {
+      await docker.images.remove(id, { force: true });
+    }
+  });
+
+  it("follows the daemon's default builder when none is named", { timeout: 120_000 }, async () => {
+    const { builderVersion } = await docker.system.ping();
+    const build = await docker.images.build({ ...options(), builder: undefined });
+    await build.imageId();
+    expect(build.transfer !== undefined).toBe(builderVersion === "2");
+  });
+
+  it("mounts secrets from a file, an environment variable and a value, never logging one", { timeout: 120_000 }, async () => {
+    const secretFile = join(context, "..", `dockhand-secret-${process.pid}`);
+    await writeFile(secretFile, "from-a-file");
+    process.env["DOCKHAND_E2E_SECRET"] = "from-the-env";
+    const logged: string[] = [];
+    const logging = new Docker({ host: engineHost(), logger: (entry) => logged.push(JSON.stringify(entry)) });
+    try {
+      const build = await logging.images.build({
+        builder: "buildkit",
+        dockerfileContent: [
+          `FROM ${TEST_IMAGE}`,
+          "RUN --mount=type=secret,id=file --mount=type=secret,id=env --mount=type=secret,id=value,target=/v \\",
+          "    cat /run/secrets/file /run/secrets/env /v > /seen && ! test -e /run/secrets/value",
+          'CMD ["cat", "/seen"]',
+          "",
+        ].join("\n"),
+        secrets: { file: { file: secretFile }, env: { env: "DOCKHAND_E2E_SECRET" }, value: { value: "s3cr3t-VALUE" } },
+        labels: { "dockhand.test": "buildkit-e2e" },
+        nocache: true,
+      });
+      const id = await build.imageId();
+      expect(await contents(id)).toBe("from-a-filefrom-the-envs3cr3t-VALUE");
+      await docker.images.remove(id, { force: true });
+      // A secret the Dockerfile requires but the build was not given fails the build by its id.
+      const missing = await (
+        await logging.images.build({
+          builder: "buildkit",
+          dockerfileContent: `FROM ${TEST_IMAGE}\nRUN --mount=type=secret,id=absent,required=true true\n`,
+          secrets: { value: { value: "s3cr3t-VALUE" } },
+        })
+      )
+        .imageId()
+        .catch((err: unknown) => err);
+      expect(missing).toBeInstanceOf(BuildError);
+      expect(String((missing as Error).message)).toMatch(/absent/);
+      expect(JSON.stringify(missing)).not.toContain("s3cr3t-VALUE");
+      expect(logged.length).toBeGreaterThan(0);
+      expect(logged.join("\n")).not.toMatch(/s3cr3t-VALUE|from-the-env|from-a-file/);
+    } finally {
+      await logging.close();
+      await rm(secretFile, { force: true });
+    }
+  });
+
+  it("refuses a secret whose file or variable is missing before anything is sent, naming only the id", async () => {
+    await expect(docker.images.build({ ...options(), secrets: { a: { file: "/nonexistent/dockhand" } } })).rejects.toThrow(
+      /Build secret "a": cannot read \/nonexistent\/dockhand \(ENOENT\)/,
+    );
+    await expect(docker.images.build({ ...options(), secrets: { b: { env: "DOCKHAND_UNSET_VARIABLE" } } })).rejects.toThrow(
+      /environment variable DOCKHAND_UNSET_VARIABLE is not set/,
+    );
+  });
+
+  it("ends the build and the session on abort and on timeout, leaving no connection", { timeout: 120_000 }, async () => {
+    const slow = { dockerfileContent: `FROM ${TEST_IMAGE}\nRUN sleep 60\n`, target: undefined, nocache: true };
+    const before = handles();
+    const own = new Docker({ host: engineHost() });
+    const controller = new AbortController();
+    const aborted = own.images.build(options(slow), { signal: controller.signal }).then((b) => b.imageId());
+    setTimeout(() => controller.abort(), 3000);
+    await expect(aborted).rejects.toBeInstanceOf(DockerAbortError);
+
+    const timedOut = own.images.build(options(slow), { timeout: 3000 }).then((b) => b.imageId());
+    await expect(timedOut).rejects.toBeInstanceOf(DockerTimeoutError);
+    await own.close();
+    await expect.poll(handles, { timeout: 10_000 }).toBeLessThanOrEqual(before);
+  });
+
+  it.skipIf(buildx === undefined)("builds what docker buildx builds from the same Dockerfile", { timeout: 180_000 }, async () => {
+    await (await docker.images.build(options())).imageId();
+    await run(
+      buildx!,
+      ["build", "--load", "-t", ORACLE_TAG, "--target", "base", "--build-arg", "FLAVOUR=spicy", "--label", "org.example.stage=e2e", "--label", "dockhand.test=buildkit-e2e", context],
+      { env: { ...process.env, DOCKER_HOST: engineHost() } },
+    );
+    const [ours, theirs] = await Promise.all([docker.images.inspect(TAG), docker.images.inspect(ORACLE_TAG)]);
+    expect(ours.Config?.Labels).toEqual(theirs.Config?.Labels);
+    expect(ours.Config?.Cmd).toEqual(theirs.Config?.Cmd);
+    expect(ours.Config?.Env).toEqual(theirs.Config?.Env);
+    expect(await contents(TAG)).toBe(await contents(ORACLE_TAG));
+  });
+});

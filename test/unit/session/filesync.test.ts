@@ -1,0 +1,120 @@
+// FileSync/DiffCopy driven as the daemon drives it: the listing (STAT packets, then an empty
+// one), requests answered with DATA chunks and an empty DATA, FIN answered with FIN; the
+// directory chosen by dir-name (escaped metadata decoded), and the failures.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Packet_PacketType, PacketSchema, type Packet } from "../../../generated/buildkit/github.com/tonistiigi/fsutil/types/wire_pb.js";
+import { diffCopy, type TransferCounter } from "../../../src/session/filesync.js";
+import { GrpcStatus } from "../../../src/session/grpc.js";
+import type { GrpcCall } from "../../../src/session/server.js";
+
+const { PACKET_STAT, PACKET_REQ, PACKET_DATA, PACKET_FIN, PACKET_ERR } = Packet_PacketType;
+
+/** A call as the server would hand it over, with the daemon's side scripted by the test. */
+function fakeCall(metadata: Record<string, string[]>) {
+  const sent: Packet[] = [];
+  const inbox: Uint8Array[] = [];
+  let wake: (() => void) | undefined;
+  let ended = false;
+  let onSent: (() => void) | undefined;
+  const call: GrpcCall = {
+    method: "/moby.filesync.v1.FileSync/DiffCopy",
+    metadata: new Map(Object.entries(metadata)),
+    signal: new AbortController().signal,
+    requests: (async function* () {
+      for (;;) {
+        while (inbox.length > 0) yield inbox.shift()!;
+        if (ended) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    })(),
+    async send(message) {
+      sent.push(fromBinary(PacketSchema, message));
+      onSent?.();
+    },
+  };
+  return {
+    call,
+    sent,
+    push(packet: Parameters<typeof create<typeof PacketSchema>>[1]) {
+      inbox.push(toBinary(PacketSchema, create(PacketSchema, packet)));
+      wake?.();
+    },
+    end() {
+      ended = true;
+      wake?.();
+    },
+    /** Resolves once `test` holds for the packets sent so far. */
+    until(test: (packets: Packet[]) => boolean): Promise<void> {
+      return new Promise((resolve) => {
+        const check = () => test(sent) && resolve();
+        onSent = check;
+        check();
+      });
+    },
+  };
+}
+
+let root: string;
+const counter = (): TransferCounter => ({ entries: 0, files: 0, bytes: 0 });
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "dockhand-filesync-"));
+  await writeFile(join(root, "Dockerfile"), "FROM scratch\n");
+  await writeFile(join(root, "big.bin"), new Uint8Array(300 * 1024).fill(9));
+  await writeFile(join(root, "skip.log"), "no");
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+describe("FileSync/DiffCopy", () => {
+  it("lists, sends the requested files in chunks, and answers FIN with FIN", async () => {
+    const count = counter();
+    const daemon = fakeCall({ "dir-name": ["context"], "exclude-patterns": ["*.log"] });
+    const done = diffCopy(new Map([["context", root]]), count)(daemon.call);
+    await daemon.until((p) => p.length === 3);
+    expect(daemon.sent.map((p) => [p.type, p.stat?.path])).toEqual([
+      [PACKET_STAT, "Dockerfile"],
+      [PACKET_STAT, "big.bin"],
+      [PACKET_STAT, undefined],
+    ]);
+    // Ask for big.bin (id 1) only, as the daemon does for a changed file.
+    daemon.push({ type: PACKET_REQ, ID: 1 });
+    await daemon.until((p) => p.some((x) => x.type === PACKET_DATA && x.data.length === 0));
+    const data = daemon.sent.filter((p) => p.type === PACKET_DATA);
+    expect(data.every((p) => p.ID === 1)).toBe(true);
+    expect(data.map((p) => p.data.length)).toEqual([128 * 1024, 128 * 1024, 44 * 1024, 0]);
+    daemon.push({ type: PACKET_FIN });
+    await daemon.until((p) => p.at(-1)?.type === PACKET_FIN);
+    daemon.end();
+    await done;
+    expect(count).toEqual({ entries: 2, files: 1, bytes: 300 * 1024 });
+  });
+
+  it("decodes escaped metadata and refuses a directory it does not serve", async () => {
+    const daemon = fakeCall({ "dir-name": ["ctx%C3%A9"], "dir-name-encoded": ["1"] });
+    const failure = await diffCopy(new Map([["context", root]]), counter())(daemon.call).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: GrpcStatus.NOT_FOUND, message: 'no access allowed to dir "ctxé"' });
+  });
+
+  it("fails on a request for an id that is no file, and on the receiver's error", async () => {
+    const first = fakeCall({ "dir-name": ["context"] });
+    const bad = diffCopy(new Map([["context", root]]), counter())(first.call);
+    first.push({ type: PACKET_REQ, ID: 99 });
+    await expect(bad).rejects.toThrow(/invalid file id 99/);
+
+    const second = fakeCall({ "dir-name": ["context"] });
+    const refused = diffCopy(new Map([["context", root]]), counter())(second.call);
+    second.push({ type: PACKET_ERR, data: new TextEncoder().encode("disk full") });
+    await expect(refused).rejects.toThrow(/error from receiver: disk full/);
+  });
+
+  it("fails when the daemon ends the call before FIN", async () => {
+    const daemon = fakeCall({ "dir-name": ["context"] });
+    const cut = diffCopy(new Map([["context", root]]), counter())(daemon.call);
+    daemon.end();
+    await expect(cut).rejects.toMatchObject({ code: GrpcStatus.CANCELLED });
+  });
+});
