@@ -69,6 +69,11 @@ CONF
   cat >"$CONTAINERS_REGISTRIES_CONF" <<CONF
 unqualified-search-registries = ["docker.io"]
 short-name-mode = "permissive"
+
+# dockerd treats 127.0.0.0/8 registries as plain HTTP; so does this podman for the test registry.
+[[registry]]
+location = "127.0.0.1:5000"
+insecure = true
 CONF
   # Podman's rootful defaults (nofile and nproc 1048576) fail with EPERM where the
   # host's hard limits are lower and CAP_SYS_RESOURCE is missing (as inside

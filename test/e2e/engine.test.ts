@@ -2,6 +2,7 @@
 // DOCKER_HOST answers, has the test image, and can run a container.
 import { expect, it } from "vitest";
 import { describeEngine, engineRequest, TEST_IMAGE } from "./engine.js";
+import { taggedAs } from "./engines.js";
 
 const json = <T>(body: string): T => JSON.parse(body) as T;
 
@@ -24,7 +25,7 @@ describeEngine("provisioned engine", () => {
     const res = await engineRequest(`/images/${TEST_IMAGE}/json`);
     expect(res.status, res.body).toBe(200);
     const image = json<{ RepoTags: string[]; Config: { Cmd: string[] } }>(res.body);
-    expect(image.RepoTags).toContain(TEST_IMAGE);
+    expect(image.RepoTags).toContain(taggedAs(TEST_IMAGE));
     expect(image.Config.Cmd).toEqual(["sh"]);
   });
 

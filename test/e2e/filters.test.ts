@@ -9,7 +9,8 @@ import { Docker } from "../../src/docker.js";
 import { BadRequestError, UnsupportedApiVersionError } from "../../src/core/errors.js";
 import type { FilteredOperationId, Filters } from "../../src/core/filters.js";
 import { compareVersions } from "../../src/core/version.js";
-import { TEST_IMAGE, describeEngine, engineHost } from "./engine.js";
+import { TEST_IMAGE, engineHost } from "./engine.js";
+import { describeEngineUnless, why } from "./engines.js";
 
 const run = randomBytes(4).toString("hex");
 const RUN_KEY = "dockhand.filters";
@@ -65,7 +66,7 @@ async function agree<I extends FilteredOperationId>(
   }
 }
 
-describeEngine("typed filters against the engine, checked with the Docker CLI", () => {
+describeEngineUnless("cliCommit")(`typed filters against the engine, checked with the Docker CLI${why("cliCommit")}`, () => {
   let docker: Docker;
   let apiVersion: string;
   const ids = { web: "", db: "", idle: "" };

@@ -10,7 +10,8 @@ import { pipeline } from "node:stream/promises";
 import tar from "tar-fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ConflictError, DockerAPIError, Docker, NotFoundError } from "../../src/index.js";
-import { TEST_IMAGE, describeEngine, engineHost } from "./engine.js";
+import { TEST_IMAGE, engineHost } from "./engine.js";
+import { describeEngineUnless, why } from "./engines.js";
 
 const NAME = `dockhand-e2e/noop-${process.pid}:latest`;
 const SOCKET = "noop.sock";
@@ -29,7 +30,7 @@ const CONFIG = {
   mounts: [],
 };
 
-describeEngine("plugins", () => {
+describeEngineUnless("plugins")(`plugins${why("plugins")}`, () => {
   let docker: Docker;
   let work: string;
 

@@ -16,6 +16,7 @@ import {
   UnauthorizedError,
 } from "../../src/index.js";
 import { TEST_IMAGE, engineHost, engineRequired } from "./engine.js";
+import { diverges, why } from "./engines.js";
 
 // The same defaults as scripts/registry.sh.
 const REGISTRY = process.env["DOCKHAND_REGISTRY"] ?? "127.0.0.1:5000";
@@ -113,7 +114,7 @@ describe.skipIf(!up)(title, () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it("checks a login with system.auth, and a wrong password fails without echoing it", async () => {
+  it.skipIf(diverges("authOverHttps"))(`checks a login with system.auth, and a wrong password fails without echoing it${why("authOverHttps")}`, async () => {
     const ok = await docker.system.auth({ username: USERNAME, password: PASSWORD, serveraddress: REGISTRY });
     expect(ok.Status).toBe("Login Succeeded");
     const failure = await docker.system
@@ -130,7 +131,9 @@ describe.skipIf(!up)(title, () => {
     const anonymousFailure = await (await anonymous.images.push(REF)).done().catch((err: unknown) => err);
     expect(anonymousFailure).toBeInstanceOf(RegistryAuthError);
     expect((anonymousFailure as RegistryAuthError).cause).toBeInstanceOf(DockerStreamError);
-    expect((anonymousFailure as Error).message).toMatch(/no basic auth credentials/);
+    expect((anonymousFailure as Error).message).toMatch(
+      diverges("anonymousPush") ? /unauthorized: authentication required/ : /no basic auth credentials/,
+    );
 
     const wrong = { username: USERNAME, password: WRONG_PASSWORD };
     const wrongFailure = await (await docker.images.push(REF, {}, { auth: wrong })).done().catch((err: unknown) => err);
@@ -139,7 +142,7 @@ describe.skipIf(!up)(title, () => {
     expect(everything(wrongFailure)).not.toContain(WRONG_PASSWORD);
   });
 
-  it("refuses a distribution inspect with a wrong password with a RegistryAuthError", async () => {
+  it.skipIf(diverges("distribution"))(`refuses a distribution inspect with a wrong password with a RegistryAuthError${why("distribution")}`, async () => {
     const failure = await docker.distribution
       .inspect(REF, { auth: { username: USERNAME, password: WRONG_PASSWORD } })
       .catch((err: unknown) => err);
@@ -150,6 +153,10 @@ describe.skipIf(!up)(title, () => {
 
   it("pushes with the credentials of config.json's auths", async () => {
     const last = await (await withAuths.images.push(REF)).done();
+    if (diverges("pushAux")) {
+      expect(last?.status).toMatch(/digest: sha256:[0-9a-f]{64}/);
+      return;
+    }
     const aux = last?.aux as { Tag?: string; Digest?: string } | undefined;
     expect(aux?.Tag).toBe(TAG);
     expect(aux?.Digest).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -189,7 +196,11 @@ describe.skipIf(!up)(title, () => {
     // dockerd 20.10 (API 1.41) answers a registry's 401 with a 500; later engines pass the 401 on.
     expect(failure).toBeInstanceOf(RegistryAuthError);
     expect((failure as RegistryAuthError).cause).toBeInstanceOf(
-      compareVersions(apiVersion, "1.41") <= 0 ? InternalServerError : UnauthorizedError,
+      diverges("pullErrorsInStream")
+        ? DockerStreamError
+        : compareVersions(apiVersion, "1.41") <= 0
+          ? InternalServerError
+          : UnauthorizedError,
     );
     expect((failure as Error).message).toMatch(/unauthorized: authentication required/);
     expect(everything(failure)).not.toContain(WRONG_PASSWORD);
@@ -198,7 +209,7 @@ describe.skipIf(!up)(title, () => {
 
   it("fails a pull of a missing tag with NotFoundError", async () => {
     const failure = await withAuths.images.pull(`${REPO}:no-such-tag`).catch((err: unknown) => err);
-    expect(failure).toBeInstanceOf(NotFoundError);
+    expect(failure).toBeInstanceOf(diverges("pullErrorsInStream") ? DockerStreamError : NotFoundError);
     expect((failure as DockerError).message).toMatch(/manifest unknown/);
     expect(everything(failure)).not.toContain(PASSWORD);
   });

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { DockerAPIError, Docker, NotFoundError } from "../../src/index.js";
 import { TEST_IMAGE, engineHost } from "./engine.js";
+import { PODMAN_DIVERGENCES, diverges } from "./engines.js";
 
 const MIN_SWARM_API = 44;
 const minor = (version: string) => Number(version.split(".")[1]);
@@ -16,6 +17,7 @@ const b64 = (text: string) => Buffer.from(text).toString("base64");
 async function skipReason(): Promise<string | undefined> {
   const host = engineHost();
   if (host === undefined) return "DOCKER_HOST is not set";
+  if (diverges("swarm")) return `podman: ${PODMAN_DIVERGENCES.swarm}`;
   const docker = new Docker({ host });
   try {
     const version = await docker.apiVersion();

@@ -10,6 +10,7 @@ import {
   NotFoundError,
 } from "../../src/index.js";
 import { describeEngine, engineHost, TEST_IMAGE } from "./engine.js";
+import { diverges, why } from "./engines.js";
 
 const RUN = `e2e-workflows-${randomUUID().slice(0, 8)}`;
 const LABELS = { "dockhand.e2e": RUN };
@@ -64,7 +65,7 @@ describeEngine("workflows", () => {
     await expect(docker.containers.inspect(`${RUN}-nostart`)).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it("waitHealthy follows the health check to healthy", async () => {
+  it.skipIf(diverges("healthchecks"))(`waitHealthy follows the health check to healthy${why("healthchecks")}`, async () => {
     const id = await start(["sh", "-c", "sleep 1; touch /tmp/ready; sleep 60"], {
       Healthcheck: { Test: ["CMD", "test", "-f", "/tmp/ready"], Interval: 200e6, Retries: 50 },
     });
@@ -72,7 +73,7 @@ describeEngine("workflows", () => {
     expect(info.State?.Health?.Status).toBe("healthy");
   });
 
-  it("waitHealthy rejects with ContainerUnhealthyError and the check's output", async () => {
+  it.skipIf(diverges("healthchecks"))(`waitHealthy rejects with ContainerUnhealthyError and the check's output${why("healthchecks")}`, async () => {
     const id = await start(["sleep", "60"], {
       Healthcheck: { Test: ["CMD-SHELL", "echo not today; exit 1"], Interval: 200e6, Retries: 2 },
     });
