@@ -14,7 +14,7 @@ export const PODMAN_DIVERGENCES = {
   swarm: "no swarm: /swarm, /nodes, /services, /tasks, /secrets, /configs answer 404",
   plugins: "no managed plugins: /plugins/* answer 404",
   distribution: "no /distribution/{name}/json (404)",
-  session: "no /session endpoint (404), so no BuildKit session",
+  session: "no /session endpoint (404), so no BuildKit builds through a session (classic builds work)",
   websocketAttach: "no /containers/{id}/attach/ws (404)",
   healthchecks:
     "health checks run from systemd timers; with no systemd (CI, containers) they never run and Health stays \"starting\"",
