@@ -12,6 +12,7 @@ import { hostname, tmpdir } from "node:os";
 import { basename, dirname, join, posix, resolve } from "node:path";
 import { DockerArgumentError } from "../core/errors.js";
 import type { RequestCore } from "../core/request.js";
+import type { RequestFacts } from "../core/errors.js";
 import { Session } from "../resources/session.js";
 import { DIFF_COPY, diffCopy, type TransferCounter } from "../session/filesync.js";
 import { HEALTH_CHECK, healthCheck } from "../session/health.js";
@@ -139,9 +140,10 @@ export async function buildKitBuild(core: RequestCore, params: BuildParams, opti
       session: session.sessionId,
       buildid: randomBytes(32).toString("hex"),
     };
-    const res = await core.send("ImageBuild", { query }, options);
-    const facts = { method: "POST", path: `/v${res.apiVersion}/build`, apiVersion: res.apiVersion };
-    return new BuildStream(closing(res.body, end), facts, transfer);
+    return await core.call("ImageBuild", { query }, {
+      ...options,
+      decode: (body: AsyncIterable<Uint8Array>, facts: RequestFacts) => new BuildStream(closing(body, end), facts, transfer),
+    });
   } catch (err) {
     await end();
     throw err;
