@@ -20,7 +20,8 @@ export interface Availability {
   readonly removedIn?: string | undefined;
   /**
    * Set for additions the CHANGELOG calls "not versioned": a daemon that has them honours them
-   * at every API version, so the version in use says nothing and only the daemon can refuse.
+   * at every API version, so the version in use says nothing; the daemon's own highest version
+   * does (refused below `since` when a ping told it, otherwise left to the daemon).
    */
   readonly unversioned?: true;
 }
@@ -100,7 +101,7 @@ function rank(version: string): number {
 
 /** The oldest spec dates everything it already had to itself, which only means "at or before". */
 function sinceRank(a: Availability): number {
-  return a.since === FLOOR || a.unversioned ? 0 : rank(a.since);
+  return a.since === FLOOR ? 0 : rank(a.since);
 }
 
 function removalRank(a: Availability): number {
@@ -168,7 +169,8 @@ export function availability(op: OperationId, feature?: Feature, name?: string):
  */
 export function isSupported(op: OperationId, version: string, feature?: Feature, name?: string): boolean {
   const a = availability(op, feature, name);
-  if (a === undefined) return true;
+  // An unversioned addition depends on the daemon, not on the version in use.
+  if (a === undefined || a.unversioned) return true;
   const v = rank(version);
   return !(sinceRank(a) > v || removalRank(a) <= v);
 }
@@ -194,17 +196,22 @@ function profileOf(op: OperationId): Profile {
  * Refuses, before anything is sent, a call that API `version` cannot serve: the operation itself,
  * a query parameter or header given a value (`undefined` and `null` are left out of the request,
  * so they do not count), a key of a `filters` object, or a dated container option. Also refuses
- * what the version has already dropped. `pinned` only changes the wording of the error.
+ * what the version has already dropped. `pinned` only changes the wording of the error. An
+ * unversioned addition is checked against `daemon`, the daemon's own highest version, when known.
  *
  * @throws {UnsupportedApiVersionError} naming what needs which version and the version in use.
  */
-export function checkSupport(op: OperationId, version: string, call: CallShape, pinned = false): void {
+export function checkSupport(op: OperationId, version: string, call: CallShape, pinned = false, daemon?: string): void {
   const v = rank(version);
   const profile = profiles.get(op) ?? profileOf(op);
   if (profile.ceiling <= v && v < profile.firstRemoval) return;
   const refuse = (feature: Feature | undefined, name: string | undefined) => {
     const a = availability(op, feature, name);
     if (a === undefined) return;
+    if (a.unversioned) {
+      if (daemon !== undefined && sinceRank(a) > rank(daemon)) throw refusal(op, feature, name, a, false, daemon, false, true);
+      return;
+    }
     if (sinceRank(a) > v) throw refusal(op, feature, name, a, false, version, pinned);
     if (removalRank(a) <= v) throw refusal(op, feature, name, a, true, version, pinned);
   };
@@ -266,12 +273,14 @@ function refusal(
   dropped: boolean,
   version: string,
   pinned: boolean,
+  ofDaemon = false,
 ): UnsupportedApiVersionError {
   const what = feature === undefined ? op : `${op} ${NOUNS[feature]} ${JSON.stringify(name)}`;
   const inUse = pinned ? `this client is pinned to API ${version}` : `the daemon speaks ${version}`;
   const facts = { method: OPERATIONS[op].method, apiVersion: version, actualVersion: version };
   if (!dropped) {
-    return new UnsupportedApiVersionError(`${what} needs API ${a.since}; ${inUse}`, {
+    const needs = ofDaemon ? `a daemon that serves API ${a.since} (at any API version)` : `API ${a.since}`;
+    return new UnsupportedApiVersionError(`${what} needs ${needs}; ${inUse}`, {
       ...facts,
       requiredVersion: a.since,
     });

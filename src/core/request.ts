@@ -409,7 +409,7 @@ export class RequestCore {
       checkHeaders(op, headers);
       const apiVersion = await this.negotiator.version(call.signal);
       // Refused here, before anything is sent, when the version in use cannot serve the call.
-      checkSupport(op, apiVersion, init, this.negotiator.pinned);
+      checkSupport(op, apiVersion, init, this.negotiator.pinned, this.negotiator.info?.apiVersion);
       const path = `/v${apiVersion}${route}`;
       const facts: RequestFacts = { operation: op, method: spec.method, path, apiVersion };
       call.facts = facts;

@@ -88,6 +88,35 @@ export async function refused(): Promise<void> {
   void typo;
 }
 
+export async function closedSets(): Promise<void> {
+  // Every key whose values the daemon fixes takes only those.
+  await docker.containers.list({ filters: { isolation: ["hyperv"], "is-task": ["true"], health: ["starting"] } });
+  // @ts-expect-error is-task is "true" or "false"
+  await docker.containers.list({ filters: { "is-task": ["yes"] } });
+  // @ts-expect-error isolation is default, process or hyperv
+  await docker.containers.list({ filters: { isolation: ["vm"] } });
+  // @ts-expect-error dangling is "true" or "false"
+  await docker.images.list({ filters: { dangling: ["maybe"] } });
+  // @ts-expect-error as for images
+  await docker.volumes.list({ filters: { dangling: ["1"] } });
+  // @ts-expect-error network driver scopes are swarm, global and local
+  await docker.networks.list({ filters: { scope: ["host"] } });
+  // @ts-expect-error node roles are manager and worker
+  await docker.nodes.list({ filters: { role: ["leader"] } });
+  // @ts-expect-error node membership is accepted or pending
+  await docker.nodes.list({ filters: { membership: ["joined"] } });
+  // @ts-expect-error service modes: replicated, global and their -job forms
+  await docker.services.list({ filters: { mode: ["replicated-service"] } });
+  // @ts-expect-error task desired states are swarm task states
+  await docker.tasks.list({ filters: { "desired-state": ["stopped"] } });
+  // @ts-expect-error plugin `enabled` is "true" or "false"
+  await docker.plugins.list({ filters: { enabled: ["on"] } });
+  // @ts-expect-error event scopes are local and swarm
+  await docker.system.events({ filters: { scope: ["global"] } });
+  // @ts-expect-error official or not
+  await docker.images.search({ term: "busybox", filters: { "is-official": ["yes"] } });
+}
+
 export async function eventActions(): Promise<void> {
   await docker.system.events({ filters: { type: ["container"], event: ["die", "health_status", "health_status: unhealthy"] } });
   // @ts-expect-error not an action the daemon emits

@@ -4,9 +4,9 @@ import { UnsupportedApiVersionError } from "../../../src/core/errors.js";
 import type { OperationId } from "../../../generated/operations.js";
 
 /** The error `checkSupport` throws for a call, or undefined when it lets the call through. */
-function refusal(op: OperationId, version: string, call: Parameters<typeof checkSupport>[2], pinned = false) {
+function refusal(op: OperationId, version: string, call: Parameters<typeof checkSupport>[2], pinned = false, daemon?: string) {
   try {
-    checkSupport(op, version, call, pinned);
+    checkSupport(op, version, call, pinned, daemon);
     return undefined;
   } catch (err) {
     expect(err).toBeInstanceOf(UnsupportedApiVersionError);
@@ -93,9 +93,18 @@ describe("checkSupport: filters", () => {
     expect(refusal("VolumePrune", "1.41", { query: { filters: '{"all":["true"]}' } })).toBeUndefined();
   });
 
-  it("leaves the image `until` filter to the daemon: the CHANGELOG says it is not versioned", () => {
+  it("checks the image `until` filter against the daemon's own version: the CHANGELOG says it is not versioned", () => {
     expect(availability("ImageList", "filter", "until")).toEqual({ since: "1.44", unversioned: true });
-    expect(refusal("ImageList", "1.41", { query: { filters: { until: ["10m"] } } })).toBeUndefined();
+    const until = { query: { filters: { until: ["10m"] } } };
+    // dockerd 20.10 (API 1.41) answers 400: refused before sending, naming what it needs.
+    const old = refusal("ImageList", "1.41", until, false, "1.41");
+    expect(old?.message).toBe('ImageList filter "until" needs a daemon that serves API 1.44 (at any API version); the daemon speaks 1.41');
+    expect(old).toMatchObject({ requiredVersion: "1.44", actualVersion: "1.41" });
+    // A newer daemon honours it even when the client is pinned lower.
+    expect(refusal("ImageList", "1.41", until, true, "1.51")).toBeUndefined();
+    // Pinned without a ping, nothing says what the daemon has: it decides.
+    expect(refusal("ImageList", "1.41", until, true)).toBeUndefined();
+    expect(refusal("ImageList", "1.41", { query: { filters: { until: undefined, dangling: true } } }, false, "1.41")).toBeUndefined();
     expect(isSupported("ImageList", "1.40", "filter", "until")).toBe(true);
   });
 });

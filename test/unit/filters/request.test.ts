@@ -53,6 +53,29 @@ describe("filters in the request path", () => {
     expect(sent(daemon, "/volumes/prune")[0]?.query.get("filters")).toBe('{"label":{"tmp":true}}');
   });
 
+  it("refuses the image `until` filter before sending when the daemon itself serves less than API 1.44", async () => {
+    const { daemon, docker } = await connect("1.41");
+    const err = await docker.images.list({ filters: { until: ["10m"] } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsupportedApiVersionError);
+    expect(err).toMatchObject({ requiredVersion: "1.44", actualVersion: "1.41" });
+    expect((err as Error).message).toMatch(/"until".*daemon that serves API 1\.44/);
+    expect(sent(daemon, "/images/json")).toEqual([]);
+  });
+
+  it("sends the image `until` filter to a daemon that has it, even pinned to an older version (not versioned)", async () => {
+    daemon = await startMockDaemon({ apiVersion: "1.47" });
+    for (const d of [new Docker({ host: daemon.host }), new Docker({ host: daemon.host, apiVersion: "1.41" })]) {
+      docker = d;
+      await docker.system.ping(); // a pinned client knows the daemon's version only from a ping
+      await docker.images.list({ filters: { until: ["1700000000"] } });
+      await docker.close();
+    }
+    expect(sent(daemon, "/images/json").map((r) => [r.apiVersion, r.query.get("filters")])).toEqual([
+      ["1.47", '{"until":{"1700000000":true}}'],
+      ["1.41", '{"until":{"1700000000":true}}'],
+    ]);
+  });
+
   it("sends the same key once the version in use has it", async () => {
     const { daemon, docker } = await connect("1.42");
     await docker.volumes.prune({ filters: { all: true } });
