@@ -205,6 +205,31 @@ describeEngine("BuildKit builds through the session", () => {
     }
   });
 
+  it("keeps a RUN --mount=type=cache between builds", { timeout: 120_000 }, async () => {
+    const stamp = `stamp-${process.pid}-${Date.now()}`;
+    const cached = (command: string) => `FROM ${TEST_IMAGE}\nRUN --mount=type=cache,id=dockhand-e2e-${process.pid},target=/cache ${command}\nCMD ["cat", "/seen"]\n`;
+    const labels = { "dockhand.test": "buildkit-e2e" };
+    await (await docker.images.build({ builder: "buildkit", dockerfileContent: cached(`echo ${stamp} > /cache/stamp`), labels })).imageId();
+    const id = await (await docker.images.build({ builder: "buildkit", dockerfileContent: cached(`cp /cache/stamp /seen # ${stamp}`), labels })).imageId();
+    try {
+      expect(await contents(id)).toBe(`${stamp}\n`);
+    } finally {
+      await docker.images.remove(id, { force: true });
+    }
+  });
+
+  it("runs heredocs where the daemon's Dockerfile frontend has them (BuildKit by default, engine 23+)", { timeout: 120_000 }, async (ctx) => {
+    // Older builtin frontends need `# syntax=docker/dockerfile:1.4`, an image pull this offline test cannot make.
+    if ((await docker.system.ping()).builderVersion !== "2") return ctx.skip();
+    const dockerfile = `FROM ${TEST_IMAGE}\nRUN <<EOF\necho one > /heredoc\necho two >> /heredoc\nEOF\nCMD ["cat", "/heredoc"]\n`;
+    const id = await (await docker.images.build({ builder: "buildkit", dockerfileContent: dockerfile, labels: { "dockhand.test": "buildkit-e2e" } })).imageId();
+    try {
+      expect(await contents(id)).toBe("one\ntwo\n");
+    } finally {
+      await docker.images.remove(id, { force: true });
+    }
+  });
+
   it("refuses a secret whose file or variable is missing before anything is sent, naming only the id", async () => {
     await expect(docker.images.build({ ...options(), secrets: { a: { file: "/nonexistent/dockhand" } } })).rejects.toThrow(
       /Build secret "a": cannot read \/nonexistent\/dockhand \(ENOENT\)/,
