@@ -1586,7 +1586,7 @@ export interface components {
       /** Format: int64 */
       Created: number;
       CreatedBy: string;
-      Tags: string[];
+      Tags?: string[];
       /** Format: int64 */
       Size: number;
       Comment: string;
@@ -1604,14 +1604,14 @@ export interface components {
     /** @enum {string} */
     MountType: "bind" | "cluster" | "image" | "npipe" | "tmpfs" | "volume";
     MountPoint: {
-      Type?: components["schemas"]["MountType"];
+      Type: components["schemas"]["MountType"];
       Name?: string;
-      Source?: string;
-      Destination?: string;
+      Source: string;
+      Destination: string;
       Driver?: string;
-      Mode?: string;
-      RW?: boolean;
-      Propagation?: string;
+      Mode: string;
+      RW: boolean;
+      Propagation: string;
     };
     DeviceMapping: {
       PathOnHost?: string;
@@ -1790,10 +1790,10 @@ export interface components {
     };
     Health: {
       /** @enum {string} */
-      Status?: "none" | "starting" | "healthy" | "unhealthy";
-      FailingStreak?: number;
+      Status: "none" | "starting" | "healthy" | "unhealthy";
+      FailingStreak: number;
       Log?: components["schemas"]["HealthcheckResult"][];
-    } | null;
+    };
     HealthcheckResult: {
       /** Format: date-time */
       Start?: string;
@@ -1909,22 +1909,22 @@ export interface components {
       MacAddress?: string | null;
     };
     ImageConfig: {
-      User?: string;
+      User: string;
       ExposedPorts?: {
         [key: string]: unknown;
       } | null;
-      Env?: string[] | null;
-      Cmd?: string[] | null;
+      Env: string[] | null;
+      Cmd: string[] | null;
       Healthcheck?: components["schemas"]["HealthConfig"];
       /** @default false */
       ArgsEscaped?: boolean | null;
-      Volumes?: {
+      Volumes: {
         [key: string]: unknown;
       } | null;
-      WorkingDir?: string;
-      Entrypoint?: string[] | null;
-      OnBuild?: string[] | null;
-      Labels?: {
+      WorkingDir: string;
+      Entrypoint: string[] | null;
+      OnBuild: string[] | null;
+      Labels: {
         [key: string]: string;
       };
       StopSignal?: string | null;
@@ -1996,10 +1996,10 @@ export interface components {
       };
     };
     NetworkSettings: {
-      SandboxID?: string;
-      SandboxKey?: string;
-      Ports?: components["schemas"]["PortMap"];
-      Networks?: {
+      SandboxID: string;
+      SandboxKey: string;
+      Ports: components["schemas"]["PortMap"];
+      Networks: {
         [key: string]: components["schemas"]["EndpointSettings"];
       };
       /**
@@ -2109,31 +2109,31 @@ export interface components {
      */
     ChangeType: 0 | 1 | 2;
     ImageInspect: {
-      Id?: string;
+      Id: string;
       Descriptor?: components["schemas"]["OCIDescriptor"];
       Manifests?: components["schemas"]["ImageManifestSummary"][] | null;
       Identity?: components["schemas"]["Identity"];
-      RepoTags?: string[];
-      RepoDigests?: string[];
-      Comment?: string | null;
+      RepoTags: string[];
+      RepoDigests: string[];
+      Comment: string | null;
       /** Format: dateTime */
-      Created?: string | null;
-      Author?: string | null;
-      Config?: components["schemas"]["ImageConfig"];
-      Architecture?: string;
+      Created: string | null;
+      Author: string | null;
+      Config: components["schemas"]["ImageConfig"];
+      Architecture: string;
       Variant?: string | null;
-      Os?: string;
+      Os: string;
       OsVersion?: string | null;
       /** Format: int64 */
-      Size?: number;
-      GraphDriver?: components["schemas"]["DriverData"];
-      RootFS?: {
+      Size: number;
+      GraphDriver: components["schemas"]["DriverData"];
+      RootFS: {
         Type: string;
-        Layers?: string[];
+        Layers: string[];
       };
-      Metadata?: {
+      Metadata: {
         /** Format: dateTime */
-        LastTagTime?: string | null;
+        LastTagTime: string | null;
       };
       /**
        * Only sent by older engines: the spec lists it up to API 1.51.
@@ -2268,10 +2268,10 @@ export interface components {
       IdentityToken?: string;
     };
     ProcessConfig: {
-      privileged?: boolean;
+      privileged: boolean;
       user?: string;
-      tty?: boolean;
-      entrypoint?: string;
+      tty: boolean;
+      entrypoint: string;
       arguments?: string[];
     };
     Volume: {
@@ -2306,7 +2306,7 @@ export interface components {
          * @default -1
          */
         RefCount: number;
-      } | null;
+      };
     };
     VolumesDiskUsage: {
       /** Format: int64 */
@@ -2334,32 +2334,32 @@ export interface components {
     };
     /** VolumeListResponse */
     VolumeListResponse: {
-      Volumes?: components["schemas"]["Volume"][];
-      Warnings?: string[] | null;
+      Volumes: components["schemas"]["Volume"][];
+      Warnings: string[] | null;
     };
     Network: {
-      Name?: string;
-      Id?: string;
+      Name: string;
+      Id: string;
       /** Format: dateTime */
-      Created?: string;
-      Scope?: string;
-      Driver?: string;
+      Created: string;
+      Scope: string;
+      Driver: string;
       EnableIPv4?: boolean;
-      EnableIPv6?: boolean;
-      IPAM?: components["schemas"]["IPAM"];
+      EnableIPv6: boolean;
+      IPAM: components["schemas"]["IPAM"];
       /** @default false */
-      Internal?: boolean;
+      Internal: boolean;
       /** @default false */
-      Attachable?: boolean;
+      Attachable: boolean;
       /** @default false */
-      Ingress?: boolean;
+      Ingress: boolean;
       ConfigFrom?: components["schemas"]["ConfigReference"];
       /** @default false */
       ConfigOnly?: boolean;
-      Options?: {
+      Options: {
         [key: string]: string;
       };
-      Labels?: {
+      Labels: {
         [key: string]: string;
       };
       Peers?: components["schemas"]["PeerInfo"][];
@@ -2373,14 +2373,14 @@ export interface components {
     };
     NetworkSummary: components["schemas"]["Network"];
     NetworkInspect: {
-      Containers?: {
+      Containers: {
         [key: string]: components["schemas"]["EndpointResource"];
       } | null;
       Services?: {
         [key: string]: components["schemas"]["ServiceInfo"];
       };
       Status?: components["schemas"]["NetworkStatus"];
-    } & components["schemas"]["Network"];
+    } & WithRequired<components["schemas"]["Network"], "Containers">;
     NetworkStatus: {
       IPAM?: components["schemas"]["IPAMStatus"];
     };
@@ -2430,11 +2430,11 @@ export interface components {
       DynamicIPsAvailable?: number;
     };
     EndpointResource: {
-      Name?: string;
-      EndpointID?: string;
-      MacAddress?: string;
-      IPv4Address?: string;
-      IPv6Address?: string;
+      Name: string;
+      EndpointID: string;
+      MacAddress: string;
+      IPv4Address: string;
+      IPv6Address: string;
     };
     PeerInfo: {
       Name?: string;
@@ -3141,57 +3141,57 @@ export interface components {
     };
     /** ContainerInspectResponse */
     ContainerInspectResponse: {
-      Id?: string;
+      Id: string;
       /** Format: dateTime */
-      Created?: string | null;
-      Path?: string;
-      Args?: string[];
-      State?: components["schemas"]["ContainerState"];
-      Image?: string;
-      ResolvConfPath?: string;
-      HostnamePath?: string;
-      HostsPath?: string;
-      LogPath?: string | null;
-      Name?: string;
-      RestartCount?: number;
-      Driver?: string;
-      Platform?: string;
+      Created: string | null;
+      Path: string;
+      Args: string[];
+      State: components["schemas"]["ContainerState"];
+      Image: string;
+      ResolvConfPath: string;
+      HostnamePath: string;
+      HostsPath: string;
+      LogPath: string | null;
+      Name: string;
+      RestartCount: number;
+      Driver: string;
+      Platform: string;
       ImageManifestDescriptor?: components["schemas"]["OCIDescriptor"];
-      MountLabel?: string;
-      ProcessLabel?: string;
-      AppArmorProfile?: string;
-      ExecIDs?: string[] | null;
-      HostConfig?: components["schemas"]["HostConfig"];
-      GraphDriver?: components["schemas"]["DriverData"];
+      MountLabel: string;
+      ProcessLabel: string;
+      AppArmorProfile: string;
+      ExecIDs: string[] | null;
+      HostConfig: components["schemas"]["HostConfig"];
+      GraphDriver: components["schemas"]["DriverData"];
       Storage?: components["schemas"]["Storage"];
       /** Format: int64 */
       SizeRw?: number | null;
       /** Format: int64 */
       SizeRootFs?: number | null;
-      Mounts?: components["schemas"]["MountPoint"][] | null;
-      Config?: components["schemas"]["ContainerConfig"];
-      NetworkSettings?: components["schemas"]["NetworkSettings"];
+      Mounts: components["schemas"]["MountPoint"][] | null;
+      Config: components["schemas"]["ContainerConfig"];
+      NetworkSettings: components["schemas"]["NetworkSettings"];
     };
     ContainerSummary: {
-      Id?: string;
-      Names?: string[];
-      Image?: string;
-      ImageID?: string;
+      Id: string;
+      Names: string[];
+      Image: string;
+      ImageID: string;
       ImageManifestDescriptor?: components["schemas"]["OCIDescriptor"];
-      Command?: string;
+      Command: string;
       /** Format: int64 */
-      Created?: number;
+      Created: number;
       Ports?: components["schemas"]["PortSummary"][];
       /** Format: int64 */
       SizeRw?: number | null;
       /** Format: int64 */
       SizeRootFs?: number | null;
-      Labels?: {
+      Labels: {
         [key: string]: string;
       };
       /** @enum {string} */
-      State?: "created" | "running" | "paused" | "restarting" | "exited" | "removing" | "dead";
-      Status?: string;
+      State: "created" | "running" | "paused" | "restarting" | "exited" | "removing" | "dead";
+      Status: string;
       HostConfig?: {
         NetworkMode?: string;
         Annotations?: {
@@ -3199,11 +3199,11 @@ export interface components {
         } | null;
       };
       NetworkSettings?: {
-        Networks?: {
+        Networks: {
           [key: string]: components["schemas"]["EndpointSettings"];
         };
       };
-      Mounts?: components["schemas"]["MountPoint"][] | null;
+      Mounts: components["schemas"]["MountPoint"][] | null;
       Health?: {
         /** @enum {string} */
         Status?: "none" | "starting" | "healthy" | "unhealthy";
@@ -3264,19 +3264,19 @@ export interface components {
     };
     ContainerState: {
       /** @enum {string} */
-      Status?: "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
-      Running?: boolean;
-      Paused?: boolean;
-      Restarting?: boolean;
-      OOMKilled?: boolean;
-      Dead?: boolean;
-      Pid?: number;
-      ExitCode?: number;
-      Error?: string;
-      StartedAt?: string;
-      FinishedAt?: string;
+      Status: "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
+      Running: boolean;
+      Paused: boolean;
+      Restarting: boolean;
+      OOMKilled: boolean;
+      Dead: boolean;
+      Pid: number;
+      ExitCode: number;
+      Error: string;
+      StartedAt: string;
+      FinishedAt: string;
       Health?: components["schemas"]["Health"];
-    } | null;
+    };
     /** ContainerCreateResponse */
     ContainerCreateResponse: {
       Id: string;
@@ -3289,34 +3289,34 @@ export interface components {
     /** ContainerStatsResponse */
     ContainerStatsResponse: {
       id?: string | null;
-      name?: string | null;
+      name: string | null;
       os_type?: string | null;
       /** Format: date-time */
-      read?: string;
-      cpu_stats?: components["schemas"]["ContainerCPUStats"];
-      memory_stats?: components["schemas"]["ContainerMemoryStats"];
+      read: string;
+      cpu_stats: components["schemas"]["ContainerCPUStats"];
+      memory_stats: components["schemas"]["ContainerMemoryStats"];
       networks?: {
         [key: string]: components["schemas"]["ContainerNetworkStats"];
       } | null;
-      pids_stats?: components["schemas"]["ContainerPidsStats"];
-      blkio_stats?: components["schemas"]["ContainerBlkioStats"];
+      pids_stats: components["schemas"]["ContainerPidsStats"];
+      blkio_stats: components["schemas"]["ContainerBlkioStats"];
       /** Format: uint32 */
-      num_procs?: number;
-      storage_stats?: components["schemas"]["ContainerStorageStats"];
+      num_procs: number;
+      storage_stats: components["schemas"]["ContainerStorageStats"];
       /** Format: date-time */
-      preread?: string;
-      precpu_stats?: components["schemas"]["ContainerCPUStats"];
+      preread: string;
+      precpu_stats: components["schemas"]["ContainerCPUStats"];
     };
     ContainerBlkioStats: {
       io_service_bytes_recursive?: components["schemas"]["ContainerBlkioStatEntry"][];
-      io_serviced_recursive?: components["schemas"]["ContainerBlkioStatEntry"][] | null;
-      io_queue_recursive?: components["schemas"]["ContainerBlkioStatEntry"][] | null;
-      io_service_time_recursive?: components["schemas"]["ContainerBlkioStatEntry"][] | null;
-      io_wait_time_recursive?: components["schemas"]["ContainerBlkioStatEntry"][] | null;
-      io_merged_recursive?: components["schemas"]["ContainerBlkioStatEntry"][] | null;
-      io_time_recursive?: components["schemas"]["ContainerBlkioStatEntry"][] | null;
-      sectors_recursive?: components["schemas"]["ContainerBlkioStatEntry"][] | null;
-    } | null;
+      io_serviced_recursive: components["schemas"]["ContainerBlkioStatEntry"][] | null;
+      io_queue_recursive: components["schemas"]["ContainerBlkioStatEntry"][] | null;
+      io_service_time_recursive: components["schemas"]["ContainerBlkioStatEntry"][] | null;
+      io_wait_time_recursive: components["schemas"]["ContainerBlkioStatEntry"][] | null;
+      io_merged_recursive: components["schemas"]["ContainerBlkioStatEntry"][] | null;
+      io_time_recursive: components["schemas"]["ContainerBlkioStatEntry"][] | null;
+      sectors_recursive: components["schemas"]["ContainerBlkioStatEntry"][] | null;
+    };
     ContainerBlkioStatEntry: {
       /** Format: uint64 */
       major?: number;
@@ -3327,36 +3327,36 @@ export interface components {
       value?: number;
     } | null;
     ContainerCPUStats: {
-      cpu_usage?: components["schemas"]["ContainerCPUUsage"];
+      cpu_usage: components["schemas"]["ContainerCPUUsage"];
       /** Format: uint64 */
       system_cpu_usage?: number | null;
       /** Format: uint32 */
       online_cpus?: number | null;
-      throttling_data?: components["schemas"]["ContainerThrottlingData"];
-    } | null;
+      throttling_data: components["schemas"]["ContainerThrottlingData"];
+    };
     ContainerCPUUsage: {
       /** Format: uint64 */
-      total_usage?: number;
+      total_usage: number;
       percpu_usage?: number[] | null;
       /** Format: uint64 */
-      usage_in_kernelmode?: number;
+      usage_in_kernelmode: number;
       /** Format: uint64 */
-      usage_in_usermode?: number;
-    } | null;
+      usage_in_usermode: number;
+    };
     ContainerPidsStats: {
       /** Format: uint64 */
       current?: number | null;
       /** Format: uint64 */
       limit?: number | null;
-    } | null;
+    };
     ContainerThrottlingData: {
       /** Format: uint64 */
-      periods?: number;
+      periods: number;
       /** Format: uint64 */
-      throttled_periods?: number;
+      throttled_periods: number;
       /** Format: uint64 */
-      throttled_time?: number;
-    } | null;
+      throttled_time: number;
+    };
     ContainerMemoryStats: {
       /** Format: uint64 */
       usage?: number | null;
@@ -3378,24 +3378,24 @@ export interface components {
     };
     ContainerNetworkStats: {
       /** Format: uint64 */
-      rx_bytes?: number;
+      rx_bytes: number;
       /** Format: uint64 */
-      rx_packets?: number;
+      rx_packets: number;
       /** Format: uint64 */
-      rx_errors?: number;
+      rx_errors: number;
       /** Format: uint64 */
-      rx_dropped?: number;
+      rx_dropped: number;
       /** Format: uint64 */
-      tx_bytes?: number;
+      tx_bytes: number;
       /** Format: uint64 */
-      tx_packets?: number;
+      tx_packets: number;
       /** Format: uint64 */
-      tx_errors?: number;
+      tx_errors: number;
       /** Format: uint64 */
-      tx_dropped?: number;
+      tx_dropped: number;
       endpoint_id?: string | null;
       instance_id?: string | null;
-    } | null;
+    };
     ContainerStorageStats: {
       /** Format: uint64 */
       read_count_normalized?: number | null;
@@ -3405,11 +3405,11 @@ export interface components {
       write_count_normalized?: number | null;
       /** Format: uint64 */
       write_size_bytes?: number | null;
-    } | null;
+    };
     /** ContainerTopResponse */
     ContainerTopResponse: {
-      Titles?: string[];
-      Processes?: string[][];
+      Titles: string[];
+      Processes: string[][];
     };
     /** ContainerWaitResponse */
     ContainerWaitResponse: {
@@ -3421,82 +3421,82 @@ export interface components {
       Message?: string;
     };
     SystemVersion: {
-      Platform?: {
+      Platform: {
         Name: string;
       };
-      Components?: {
+      Components: {
         Name: string;
         Version: string;
-        Details?: {
+        Details: {
           [key: string]: string;
         } | null;
       }[];
-      Version?: string;
-      ApiVersion?: string;
-      MinAPIVersion?: string;
-      GitCommit?: string;
-      GoVersion?: string;
-      Os?: string;
-      Arch?: string;
-      KernelVersion?: string;
+      Version: string;
+      ApiVersion: string;
+      MinAPIVersion: string;
+      GitCommit: string;
+      GoVersion: string;
+      Os: string;
+      Arch: string;
+      KernelVersion: string;
       Experimental?: boolean;
-      BuildTime?: string;
+      BuildTime: string;
     };
     SystemInfo: {
-      ID?: string;
-      Containers?: number;
-      ContainersRunning?: number;
-      ContainersPaused?: number;
-      ContainersStopped?: number;
-      Images?: number;
-      Driver?: string;
-      DriverStatus?: string[][] | null;
-      DockerRootDir?: string;
-      Plugins?: components["schemas"]["PluginsInfo"];
-      MemoryLimit?: boolean;
-      SwapLimit?: boolean;
-      CpuCfsPeriod?: boolean;
-      CpuCfsQuota?: boolean;
-      CPUShares?: boolean;
-      CPUSet?: boolean;
-      PidsLimit?: boolean;
-      OomKillDisable?: boolean;
-      IPv4Forwarding?: boolean;
-      Debug?: boolean;
-      NFd?: number;
-      NGoroutines?: number;
-      SystemTime?: string;
-      LoggingDriver?: string;
+      ID: string;
+      Containers: number;
+      ContainersRunning: number;
+      ContainersPaused: number;
+      ContainersStopped: number;
+      Images: number;
+      Driver: string;
+      DriverStatus: string[][] | null;
+      DockerRootDir: string;
+      Plugins: components["schemas"]["PluginsInfo"];
+      MemoryLimit: boolean;
+      SwapLimit: boolean;
+      CpuCfsPeriod: boolean;
+      CpuCfsQuota: boolean;
+      CPUShares: boolean;
+      CPUSet: boolean;
+      PidsLimit: boolean;
+      OomKillDisable: boolean;
+      IPv4Forwarding: boolean;
+      Debug: boolean;
+      NFd: number;
+      NGoroutines: number;
+      SystemTime: string;
+      LoggingDriver: string;
       /**
        * @default cgroupfs
        * @enum {string}
        */
-      CgroupDriver?: "cgroupfs" | "systemd" | "none";
+      CgroupDriver: "cgroupfs" | "systemd" | "none";
       /**
        * @default 1
        * @enum {string}
        */
       CgroupVersion?: "1" | "2";
-      NEventsListener?: number;
-      KernelVersion?: string;
-      OperatingSystem?: string;
+      NEventsListener: number;
+      KernelVersion: string;
+      OperatingSystem: string;
       OSVersion?: string;
-      OSType?: string;
-      Architecture?: string;
-      NCPU?: number;
+      OSType: string;
+      Architecture: string;
+      NCPU: number;
       /** Format: int64 */
-      MemTotal?: number;
+      MemTotal: number;
       /** @default https://index.docker.io/v1/ */
-      IndexServerAddress?: string;
-      RegistryConfig?: components["schemas"]["RegistryServiceConfig"];
-      GenericResources?: components["schemas"]["GenericResources"];
-      HttpProxy?: string;
-      HttpsProxy?: string;
-      NoProxy?: string;
-      Name?: string;
+      IndexServerAddress: string;
+      RegistryConfig: components["schemas"]["RegistryServiceConfig"];
+      GenericResources: components["schemas"]["GenericResources"];
+      HttpProxy: string;
+      HttpsProxy: string;
+      NoProxy: string;
+      Name: string;
       Labels?: string[];
-      ExperimentalBuild?: boolean;
-      ServerVersion?: string;
+      ExperimentalBuild: boolean;
+      ServerVersion: string;
       /**
        * @default {
        *       "runc": {
@@ -3504,24 +3504,24 @@ export interface components {
        *       }
        *     }
        */
-      Runtimes?: {
+      Runtimes: {
         [key: string]: components["schemas"]["Runtime"];
       };
       /** @default runc */
-      DefaultRuntime?: string;
-      Swarm?: components["schemas"]["SwarmInfo"];
+      DefaultRuntime: string;
+      Swarm: components["schemas"]["SwarmInfo"];
       /** @default false */
-      LiveRestoreEnabled?: boolean;
+      LiveRestoreEnabled: boolean;
       /**
        * @default default
        * @enum {string}
        */
-      Isolation?: "default" | "hyperv" | "process" | "";
-      InitBinary?: string;
-      ContainerdCommit?: components["schemas"]["Commit"];
-      RuncCommit?: components["schemas"]["Commit"];
-      InitCommit?: components["schemas"]["Commit"];
-      SecurityOptions?: string[];
+      Isolation: "default" | "hyperv" | "process" | "";
+      InitBinary: string;
+      ContainerdCommit: components["schemas"]["Commit"];
+      RuncCommit: components["schemas"]["Commit"];
+      InitCommit: components["schemas"]["Commit"];
+      SecurityOptions: string[];
       ProductLicense?: string;
       DefaultAddressPools?: {
         Base?: string;
@@ -3530,7 +3530,7 @@ export interface components {
       FirewallBackend?: components["schemas"]["FirewallInfo"];
       DiscoveredDevices?: components["schemas"]["DeviceInfo"][];
       NRI?: components["schemas"]["NRIInfo"];
-      Warnings?: string[] | null;
+      Warnings: string[] | null;
       CDISpecDirs?: string[];
       Containerd?: components["schemas"]["ContainerdInfo"];
       /**
@@ -3583,14 +3583,14 @@ export interface components {
       Info?: string[][];
     } | null;
     PluginsInfo: {
-      Volume?: string[];
-      Network?: string[];
-      Authorization?: string[] | null;
-      Log?: string[];
+      Volume: string[];
+      Network: string[];
+      Authorization: string[] | null;
+      Log: string[];
     };
     RegistryServiceConfig: {
-      InsecureRegistryCIDRs?: string[];
-      IndexConfigs?: {
+      InsecureRegistryCIDRs: string[];
+      IndexConfigs: {
         [key: string]: components["schemas"]["IndexInfo"];
       };
       Mirrors?: string[];
@@ -3604,22 +3604,22 @@ export interface components {
        * @deprecated
        */
       AllowNondistributableArtifactsHostnames?: string[];
-    } | null;
+    };
     IndexInfo: {
-      Name?: string;
-      Mirrors?: string[];
-      Secure?: boolean;
-      Official?: boolean;
-    } | null;
+      Name: string;
+      Mirrors: string[];
+      Secure: boolean;
+      Official: boolean;
+    };
     Runtime: {
-      path?: string;
+      path: string;
       runtimeArgs?: string[] | null;
       status?: {
         [key: string]: string;
       } | null;
     };
     Commit: {
-      ID?: string;
+      ID: string;
       /**
        * Only sent by older engines: the spec lists it up to API 1.48.
        * @deprecated
@@ -3628,16 +3628,16 @@ export interface components {
     };
     SwarmInfo: {
       /** @default  */
-      NodeID?: string;
+      NodeID: string;
       /** @default  */
-      NodeAddr?: string;
-      LocalNodeState?: components["schemas"]["LocalNodeState"];
+      NodeAddr: string;
+      LocalNodeState: components["schemas"]["LocalNodeState"];
       /** @default false */
-      ControlAvailable?: boolean;
+      ControlAvailable: boolean;
       /** @default  */
-      Error?: string;
+      Error: string;
       /** @default null */
-      RemoteManagers?: components["schemas"]["PeerNode"][] | null;
+      RemoteManagers: components["schemas"]["PeerNode"][] | null;
       Nodes?: number | null;
       Managers?: number | null;
       Cluster?: components["schemas"]["ClusterInfo"];
@@ -3659,23 +3659,23 @@ export interface components {
       };
     };
     EventActor: {
-      ID?: string;
-      Attributes?: {
+      ID: string;
+      Attributes: {
         [key: string]: string;
       };
     };
     /** SystemEventsResponse */
     EventMessage: {
       /** @enum {string} */
-      Type?: "builder" | "config" | "container" | "daemon" | "image" | "network" | "node" | "plugin" | "secret" | "service" | "volume";
-      Action?: string;
-      Actor?: components["schemas"]["EventActor"];
+      Type: "builder" | "config" | "container" | "daemon" | "image" | "network" | "node" | "plugin" | "secret" | "service" | "volume";
+      Action: string;
+      Actor: components["schemas"]["EventActor"];
       /** @enum {string} */
-      scope?: "local" | "swarm";
+      scope: "local" | "swarm";
       /** Format: int64 */
-      time?: number;
+      time: number;
       /** Format: int64 */
-      timeNano?: number;
+      timeNano: number;
     };
     OCIDescriptor: {
       mediaType?: string;
@@ -3861,25 +3861,25 @@ export interface components {
       VolumeUsage?: components["schemas"]["VolumesDiskUsage"];
       BuildCacheUsage?: components["schemas"]["BuildCacheDiskUsage"];
       /** Format: int64 */
-      LayersSize?: number;
-      Images?: components["schemas"]["ImageSummary"][];
-      Containers?: components["schemas"]["ContainerSummary"][];
-      Volumes?: components["schemas"]["Volume"][];
-      BuildCache?: components["schemas"]["BuildCache"][] | null;
+      LayersSize: number;
+      Images: components["schemas"]["ImageSummary"][];
+      Containers: components["schemas"]["ContainerSummary"][];
+      Volumes: components["schemas"]["Volume"][];
+      BuildCache: components["schemas"]["BuildCache"][] | null;
     };
     /** ExecInspectResponse */
     ExecInspectResponse: {
-      CanRemove?: boolean;
-      DetachKeys?: string;
-      ID?: string;
-      Running?: boolean;
-      ExitCode?: number;
-      ProcessConfig?: components["schemas"]["ProcessConfig"];
-      OpenStdin?: boolean;
-      OpenStderr?: boolean;
-      OpenStdout?: boolean;
-      ContainerID?: string;
-      Pid?: number;
+      CanRemove: boolean;
+      DetachKeys: string;
+      ID: string;
+      Running: boolean;
+      ExitCode: number;
+      ProcessConfig: components["schemas"]["ProcessConfig"];
+      OpenStdin: boolean;
+      OpenStderr: boolean;
+      OpenStdout: boolean;
+      ContainerID: string;
+      Pid: number;
     };
     /** VolumePruneResponse */
     VolumePruneResponse: {
@@ -8555,3 +8555,6 @@ export interface operations {
     };
   };
 }
+type WithRequired<T, K extends keyof T> = T & {
+  [P in K]-?: T[P];
+};

@@ -6,6 +6,7 @@
 // and the prose stripper removes them before openapi-typescript runs.
 import { at, operation, operations, property, response, schema } from "./locate.mjs";
 import { restoreRemovedFields } from "./removed-fields.mjs";
+import { loadAnswers, markRequiredFromAnswers } from "./required-fields.mjs";
 
 const ref = (name) => ({ $ref: `#/components/schemas/${name}` });
 const ERROR_RESPONSE = ref("ErrorResponse");
@@ -395,6 +396,16 @@ export const PATCHES = [
         }
       }
       expectWork(count, "no JSON result is shaped inline");
+    },
+  },
+  {
+    // After the patches that name inline results, before removed-fields (whose fields stay optional).
+    id: "required-from-answers",
+    reason:
+      "The spec leaves most result fields optional; a field dockerd 20.10, 28.5 and podman 4.3 all send in every recorded answer (test/fixtures/answers) is required, unless an older API version's spec lacks it.",
+    apply(doc, { history }) {
+      const changes = markRequiredFromAnswers(doc, loadAnswers(), history);
+      expectWork(changes.length, "every answered schema already has the required list the answers show");
     },
   },
   {

@@ -7,7 +7,7 @@ import type { OutputStream } from "../streams/output-stream.js";
 import type { ProgressMessage } from "../streams/progress.js";
 import { outputStream, type HijackedStream, type OutputWrapper, type TtyHint } from "../streams/stdio.js";
 import { DockerProtocolError, type RequestFacts } from "./errors.js";
-import type { JsonResult, OperationId, RequestOptions } from "./types.js";
+import type { JsonLineResult, JsonResult, OperationId, RequestOptions } from "./types.js";
 
 /*
  * The answer side of a call: what an operation's success answer is, read off the generated
@@ -66,7 +66,11 @@ export interface CallOptions extends RequestOptions {
 type Info<I extends OperationId> = (typeof OPERATIONS)[I];
 
 /** The message type of a JSON-lines operation: its documented schema, else a progress message. */
-type LineOf<I extends OperationId> = [JsonResult<I>] extends [void] ? ProgressMessage : JsonResult<I>;
+type LineOf<I extends OperationId> = [JsonResult<I>] extends [void]
+  ? [JsonLineResult<I>] extends [void]
+    ? ProgressMessage
+    : JsonLineResult<I>
+  : JsonResult<I>;
 
 /** What `core.call(op, init, options)` resolves to, by the operation's kind and the call's options. */
 export type Answer<I extends OperationId, O> = O extends { as: "json" }

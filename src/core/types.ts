@@ -48,6 +48,13 @@ export type JsonResult<I extends OperationId> = Op<I> extends { responses: infer
       : void
   : void;
 
+/** The documented message of a JSON-lines answer (`application/x-ndjson`), or void when the spec names none. */
+export type JsonLineResult<I extends OperationId> = Op<I> extends { responses: infer R }
+  ? SuccessContent<R> extends { "application/x-ndjson": infer T }
+    ? T
+    : void
+  : void;
+
 /** Per-call options accepted by every method. */
 export interface RequestOptions {
   /** Aborts the call (and closes its connection) when the signal fires. */

@@ -83,7 +83,8 @@ export function renderEvent(event: MockEvent, apiVersion: string): string {
     compareVersions(apiVersion, "1.52") < 0 && (event.type === "container" || event.type === "image")
       ? { status: event.action, id: event.actorId, ...(event.attributes.image ? { from: event.attributes.image } : {}) }
       : {};
-  const message: Schema<"EventMessage"> = {
+  // timeNano is appended below, written exactly.
+  const message: Omit<Schema<"EventMessage">, "timeNano"> = {
     Type: event.type,
     Action: event.action,
     Actor: { ID: event.actorId, Attributes: event.attributes },

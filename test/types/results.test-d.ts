@@ -69,3 +69,14 @@ export async function commitChanges(): Promise<void> {
   // @ts-expect-error instructions are text
   await docker.images.commit({ container: "web", changes: [8000] });
 }
+
+/** Fields every supported engine always sends are required (test/fixtures/answers decides which). */
+export async function requiredFromAnswers(id: string): Promise<void> {
+  for (const c of await docker.containers.list()) expectTypeOf(c.Id.slice(0, 12)).toEqualTypeOf<string>();
+  expectTypeOf((await docker.containers.inspect(id)).State.Health?.Status).toEqualTypeOf<
+    "none" | "starting" | "healthy" | "unhealthy" | undefined
+  >();
+  const info = await docker.system.info();
+  expectTypeOf(info.ServerVersion).toEqualTypeOf<string>();
+  expectTypeOf((await docker.images.inspect("busybox")).RootFS.Layers).toEqualTypeOf<string[]>();
+}

@@ -62,7 +62,8 @@ export function containerSummary(container: MockContainer, withSize: boolean): S
   return {
     Id: container.id,
     Names: [container.name],
-    Image: container.config.Image,
+    // The create body always names it (creating without one is refused).
+    Image: container.config.Image ?? container.image.id,
     ImageID: container.image.id,
     Command: container.argv.map(shellQuote).join(" "),
     Created: unixSeconds(container.created),

@@ -189,8 +189,9 @@ describe("generated/engine.ts", () => {
     expectTypeOf<Schemas["SystemInfo"]>().toHaveProperty("ClusterStore").toEqualTypeOf<string | undefined>();
     expectTypeOf<Schemas["Resources"]>().toHaveProperty("KernelMemory").toEqualTypeOf<number | undefined>();
     expectTypeOf<Schemas["BuildCache"]>().toHaveProperty("Parent").toEqualTypeOf<string | undefined>();
-    // A current field stays as it was, and a restored one carries our note and the deprecation tag.
-    expectTypeOf<Schemas["NetworkSettings"]["SandboxKey"]>().toEqualTypeOf<string | undefined>();
+    // A current field stays as it was (required: every recorded engine sends it), and a restored
+    // one carries our note and the deprecation tag.
+    expectTypeOf<Schemas["NetworkSettings"]["SandboxKey"]>().toEqualTypeOf<string>();
     const source = await readFile(path.join(root, "generated/engine.ts"), "utf8");
     expect(source).toMatch(/Only sent by older engines: the spec lists it up to API 1\.51\.\n\s+\* @deprecated\n\s+\*\/\n\s+IPAddress\?: string;/);
   });
