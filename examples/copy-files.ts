@@ -34,8 +34,8 @@ try {
   // Change something inside, then copy the directory back out.
   await docker.exec.run(Id, ["sh", "-c", "echo 'built inside' > /srv/site/build.txt"]);
   const out = join(work, "out");
-  const stat = await docker.containers.copyFromContainer(Id, "/srv/site", out);
-  console.log(`copied out ${stat.name} (a directory: ${stat.isDirectory})`);
+  const { stat, skipped } = await docker.containers.copyFromContainer(Id, "/srv/site", out);
+  console.log(`copied out ${stat.name} (a directory: ${stat.isDirectory}; ${skipped.length} fifos or devices skipped)`);
   console.log(`build.txt says: ${(await readFile(join(out, "site", "build.txt"), "utf8")).trim()}`);
 
   // Asking about a path that is not there is a typed error, not an empty answer.

@@ -33,7 +33,16 @@ export type { AuthOptions } from "./resources/registry-auth.js";
 export { OutputStream, type OutputText, type DemuxTargets } from "./streams/output-stream.js";
 export type { OutputFrame, StreamName } from "./streams/demux.js";
 
-export type { ContainerArchive, ContainerCreateParams, ContainerStats, CopyToContainerOptions, PutArchiveQuery } from "./resources/containers.js";
+export type {
+  ContainerArchive,
+  ContainerCreateParams,
+  ContainerStats,
+  CopiedFromContainer,
+  CopyFromContainerOptions,
+  CopyToContainerOptions,
+  PutArchiveQuery,
+} from "./resources/containers.js";
+export type { ArchiveExtractOptions, ArchiveExtractResult } from "./build/extract.js";
 export type { Builder, BuildOptions, BuildParams } from "./build/options.js";
 export { BuildStream, type BuildTransfer } from "./build/stream.js";
 export type { BuildSecret } from "./session/secrets.js";

@@ -13,9 +13,12 @@ export interface TarHeader {
   mtime: Date;
   size: number;
   type: "file" | "directory" | "link" | "symlink" | string;
-  linkname?: string;
+  linkname?: string | null;
   uid: number;
   gid: number;
+  /** Device numbers of a `character-device` or `block-device` entry. */
+  devmajor?: number;
+  devminor?: number;
 }
 
 /** tar-stream's pack, as far as adding our own entries goes. */
@@ -40,6 +43,10 @@ interface ExtractOptions {
   map?: (header: TarHeader) => TarHeader;
   umask?: number;
   validateSymlinks?: boolean;
+  /** Apply the entries' owners (only ever done when running as root). */
+  chown?: boolean;
+  /** Fail on entry types tar-fs cannot create (fifos, devices) instead of skipping them. */
+  strict?: boolean;
 }
 
 /** tar-stream's extract side: a writable that is also torn down on failure. */

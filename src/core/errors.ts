@@ -221,6 +221,68 @@ export class RegistryAuthError extends DockerError {}
 /** The daemon's answer could not be understood (malformed JSON, truncated frame, bad upgrade). */
 export class DockerProtocolError extends DockerError {}
 
+/** Why extracting a container's archive onto the host stopped (see {@link ArchiveExtractError}). */
+export type ArchiveExtractFailure =
+  /** An entry would land outside the target directory, or be written through a symlink. */
+  | "unsafe-entry"
+  /** An entry would replace a directory with a non-directory, or the reverse (as `docker cp` refuses). */
+  | "conflict"
+  /** The bytes are not a readable tar archive, or an entry contradicts the archive (a hard link to nothing). */
+  | "malformed"
+  /** Writing on the host failed (permissions, a full disk, a missing `mknod`, …); `cause` is the system error. */
+  | "filesystem"
+  /** The archive stopped arriving: the connection broke, the call was aborted or timed out; `cause` says which. */
+  | "interrupted";
+
+/** An archive entry that was not written on the host, and why. */
+export interface SkippedArchiveEntry {
+  /** The entry's path relative to the target directory, `/`-separated. */
+  readonly path: string;
+  /** The entry's tar type: `fifo`, `character-device`, `block-device`, or another the extractor does not create. */
+  readonly type: string;
+  /** Why it was not created, in words. */
+  readonly reason: string;
+}
+
+/**
+ * Extracting a container's archive into a host directory stopped before the end. Nothing after
+ * {@link ArchiveExtractError.entry} was written; {@link ArchiveExtractError.written} lists what
+ * was, so a caller can clean up or resume.
+ */
+export class ArchiveExtractError extends DockerError {
+  /** What went wrong. */
+  readonly reason: ArchiveExtractFailure;
+  /** The host directory being extracted into. */
+  readonly directory: string;
+  /**
+   * The entry at fault (`/`-separated, relative to {@link ArchiveExtractError.directory}), when
+   * there is one. A refused entry was not written at all; one cut off by an interruption or a
+   * host failure may be partly written.
+   */
+  readonly entry: string | undefined;
+  /** Entries fully written before the failure, in archive order (relative, `/`-separated). */
+  readonly written: readonly string[];
+  /** Entries passed over before the failure (fifos, devices, …). */
+  readonly skipped: readonly SkippedArchiveEntry[];
+  constructor(
+    message: string,
+    options: DockerErrorOptions & {
+      reason: ArchiveExtractFailure;
+      directory: string;
+      entry?: string;
+      written: readonly string[];
+      skipped: readonly SkippedArchiveEntry[];
+    },
+  ) {
+    super(message, options);
+    this.reason = options.reason;
+    this.directory = options.directory;
+    this.entry = options.entry;
+    this.written = options.written;
+    this.skipped = options.skipped;
+  }
+}
+
 /** Configuration is invalid (bad DOCKER_HOST, unreadable TLS files, unknown context, …). Nothing was sent. */
 export class DockerConfigError extends DockerError {}
 

@@ -3,6 +3,7 @@ import type { components } from "../../generated/engine.js";
 import { NotFoundError } from "../core/errors.js";
 import { decodePathStat, type ContainerPathStat } from "../build/path-stat.js";
 import { type ByteSource, byteSource } from "../build/source.js";
+import type { ArchiveExtractOptions, ArchiveExtractResult } from "../build/extract.js";
 import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
 import { compareVersions } from "../core/version.js";
 import type { RequestBody } from "../transport/types.js";
@@ -50,6 +51,15 @@ export type PutArchiveQuery = {
 
 /** Options of `copyToContainer` (a workflow: its settings and the call options in one object). */
 export interface CopyToContainerOptions extends Omit<PutArchiveQuery, "path">, RequestOptions {}
+
+/** Options of `copyFromContainer`: the call's, and how the archive is written on the host. */
+export interface CopyFromContainerOptions extends RequestOptions, ArchiveExtractOptions {}
+
+/** What `copyFromContainer` copied, and what it left out. */
+export interface CopiedFromContainer extends ArchiveExtractResult {
+  /** The copied path's stat, as the daemon reports it. */
+  stat: ContainerPathStat;
+}
 
 type Headers = Readonly<Record<string, string | undefined>>;
 
@@ -235,15 +245,25 @@ export class ContainerOperations extends Resource {
 
   /**
    * Copies a file or directory of the container into a host directory (created if missing),
-   * keeping its name: `copyFromContainer(id, "/var/log", "./out")` creates `./out/log`. Entries
-   * that would land outside `hostDir` (`../` names, links pointing out) make it fail with
-   * `DockerProtocolError` before they are written. Resolves with the copied path's stat.
+   * keeping its name: `copyFromContainer(id, "/var/log", "./out")` creates `./out/log`; a path
+   * ending in `/.` copies a directory's contents. Written as `docker cp` writes: the caller owns
+   * the copies (`copyUIDGID` keeps the archive's ids, as root), modes are kept with the sticky bit
+   * but without setuid/setgid (`keepSetuid` keeps them), links are created as they are, and a
+   * directory never replaces a file or the reverse. Fifos and device nodes are skipped and listed
+   * in `skipped` (`specialFiles: "create"` creates them). An entry that would land outside
+   * `hostDir` or be written through a symlink stops the copy before it is written; any failure
+   * once writing began is an `ArchiveExtractError` listing what was written.
+   * @example
+   * ```ts
+   * const { stat, skipped } = await docker.containers.copyFromContainer(id, "/var/log", "./out");
+   * ```
    */
-  async copyFromContainer(id: string, containerPath: string, hostDir: string, options?: RequestOptions): Promise<ContainerPathStat> {
-    const { extractTo } = await import("../build/archive.js");
-    const { stat, archive } = await this.getArchive(id, containerPath, options);
-    await extractTo(archive, hostDir);
-    return stat;
+  async copyFromContainer(id: string, containerPath: string, hostDir: string, options: CopyFromContainerOptions = {}): Promise<CopiedFromContainer> {
+    const { extractTo } = await import("../build/extract.js");
+    const { copyUIDGID, keepSetuid, specialFiles, ...request } = options;
+    const extract = { copyUIDGID, keepSetuid, specialFiles };
+    const { stat, archive } = await this.getArchive(id, containerPath, request);
+    return { stat, ...(await extractTo(archive, hostDir, extract)) };
   }
 
   /**

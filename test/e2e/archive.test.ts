@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { Docker, NotFoundError } from "../../src/index.js";
+import { ArchiveExtractError, Docker, NotFoundError } from "../../src/index.js";
 import { TEST_IMAGE, describeEngine, engineHost } from "./engine.js";
 import { diverges, taggedAs } from "./engines.js";
 
@@ -91,9 +91,74 @@ describeEngine("files and archives on a real engine", () => {
     else expect(linkStat).toMatchObject({ name: "abs-link", isSymbolicLink: true, linkTarget: "/etc/hostname" });
 
     const out = join(work, "out");
-    const copied = await docker.containers.copyFromContainer(container, "/tmp/tree", out);
+    const { stat: copied, skipped } = await docker.containers.copyFromContainer(container, "/tmp/tree", out);
     expect(copied).toMatchObject({ name: "tree", isDirectory: true });
+    expect(skipped).toEqual([]);
     expect(await snapshot(join(out, "tree"))).toEqual(await snapshot(tree));
+  });
+
+  it("copies out as docker cp does: the caller's owner, sticky kept, setuid dropped, fifos and devices skipped", async () => {
+    await sh(
+      "mkdir -p /tmp/special/shared && chmod 1777 /tmp/special/shared && echo tool > /tmp/special/tool && " +
+        "chown 1234:5678 /tmp/special /tmp/special/tool && chmod 4755 /tmp/special/tool && chmod 2750 /tmp/special && " +
+        "mkfifo /tmp/special/pipe && mknod /tmp/special/null c 1 3",
+    );
+    const out = join(work, "special-out");
+    const { stat: copied, skipped } = await docker.containers.copyFromContainer(container, "/tmp/special", out);
+    expect(copied).toMatchObject({ name: "special", isDirectory: true });
+    expect(skipped.map((s) => [s.path, s.type]).sort()).toEqual([
+      ["special/null", "character-device"],
+      ["special/pipe", "fifo"],
+    ]);
+    const uid = process.getuid?.() ?? 0;
+    const gid = process.getgid?.() ?? 0;
+    const modeAndOwner = async (path: string) => {
+      const info = await lstat(join(out, path));
+      return [(info.mode & 0o7777).toString(8), info.uid, info.gid];
+    };
+    expect(await modeAndOwner("special")).toEqual(["750", uid, gid]);
+    expect(await modeAndOwner("special/shared")).toEqual(["1777", uid, gid]);
+    expect(await modeAndOwner("special/tool")).toEqual(["755", uid, gid]);
+    expect(await readFile(join(out, "special/tool"), "utf8")).toBe("tool\n");
+    expect((await readdir(join(out, "special"))).sort()).toEqual(["shared", "tool"]);
+
+    // Asked for, as root: the archive's owners and setuid bits, and the fifo and device themselves.
+    if (process.getuid?.() !== 0) return;
+    const kept = join(work, "special-kept");
+    const all = await docker.containers.copyFromContainer(container, "/tmp/special", kept, {
+      copyUIDGID: true,
+      keepSetuid: true,
+      specialFiles: "create",
+    });
+    expect(all.skipped).toEqual([]);
+    const keptModeAndOwner = async (path: string) => {
+      const info = await lstat(join(kept, path));
+      return [(info.mode & 0o7777).toString(8), info.uid, info.gid];
+    };
+    expect(await keptModeAndOwner("special")).toEqual(["2750", 1234, 5678]);
+    expect(await keptModeAndOwner("special/tool")).toEqual(["4755", 1234, 5678]);
+    expect(await keptModeAndOwner("special/shared")).toEqual(["1777", 0, 0]);
+    expect((await lstat(join(kept, "special/pipe"))).isFIFO()).toBe(true);
+    const device = await lstat(join(kept, "special/null"));
+    expect(device.isCharacterDevice()).toBe(true);
+    expect(device.rdev).toBe((1 << 8) | 3);
+  });
+
+  it("copies a directory's contents (`/.`) and refuses to replace a host file with a directory", async () => {
+    await sh("mkdir -p /tmp/contents/sub && echo in > /tmp/contents/sub/f");
+    const out = join(work, "contents-out");
+    await mkdir(out);
+    const { stat: copied } = await docker.containers.copyFromContainer(container, "/tmp/contents/.", out);
+    expect(copied.isDirectory).toBe(true);
+    expect(await readFile(join(out, "sub/f"), "utf8")).toBe("in\n");
+
+    const clash = join(work, "clash-out");
+    await mkdir(clash);
+    await writeFile(join(clash, "sub"), "a host file\n");
+    const error = await docker.containers.copyFromContainer(container, "/tmp/contents/.", clash).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ArchiveExtractError);
+    expect(error).toMatchObject({ reason: "conflict", entry: "sub", written: [] });
+    expect(await readFile(join(clash, "sub"), "utf8")).toBe("a host file\n");
   });
 
   it("puts a host directory's contents, and a tar stream, into a container directory", async () => {

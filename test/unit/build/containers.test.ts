@@ -1,13 +1,14 @@
 // Container archive methods (statPath, getArchive, putArchive, copyToContainer, copyFromContainer)
 // against the mock daemon, with archive routes defined here.
-import { mkdir, readFile, readdir, symlink, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readFile, readdir, symlink, writeFile } from "node:fs/promises";
+import process from "node:process";
 import { join } from "node:path";
 import { http, HttpResponse } from "msw";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Docker, DockerArgumentError, DockerProtocolError, NotFoundError } from "../../../src/index.js";
+import { ArchiveExtractError, Docker, DockerArgumentError, DockerProtocolError, NotFoundError } from "../../../src/index.js";
 import { route } from "../../../src/testing/index.js";
 import { useMockDaemon } from "../../support/mock-daemon.js";
-import { bytesOf, cleanup, packWith, tempDir, unpack } from "./tar-helpers.js";
+import { bytesOf, cleanup, craftTar, packWith, tempDir, unpack } from "./tar-helpers.js";
 
 const mock = useMockDaemon({ apiVersion: "1.47" });
 let docker: Docker;
@@ -109,7 +110,8 @@ describe("container archives", () => {
     const header = statHeader({ name: "tree", size: 4096, mode: DIR_MODE, mtime: "", linkTarget: "" });
     mock.daemon.use(http.get(route("/containers/:id/archive"), () => new HttpResponse(tar, { headers: { "X-Docker-Container-Path-Stat": header } })));
     const out = join(await tempDir(), "out");
-    expect(await docker.containers.copyFromContainer("c1", "/tree", out)).toMatchObject({ name: "tree", isDirectory: true });
+    const copied = await docker.containers.copyFromContainer("c1", "/tree", out);
+    expect(copied).toMatchObject({ stat: { name: "tree", isDirectory: true }, skipped: [] });
     expect(await readFile(join(out, "tree/link"), "utf8")).toBe("content\n");
   });
 
@@ -120,8 +122,33 @@ describe("container archives", () => {
     mock.daemon.use(http.get(route("/containers/:id/archive"), () => new HttpResponse(tar, { headers: { "X-Docker-Container-Path-Stat": header } })));
     const parent = await tempDir();
     const out = join(parent, "deep/out");
-    await expect(docker.containers.copyFromContainer("c1", "/tree", out)).rejects.toThrow(/escapes the target directory/);
+    const error = await docker.containers.copyFromContainer("c1", "/tree", out).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ArchiveExtractError);
+    expect(error).toMatchObject({ reason: "unsafe-entry", entry: "../../escaped.txt" });
+    expect((error as Error).message).toMatch(/escapes the target directory/);
     expect(await readdir(parent)).toEqual(["deep"]);
     expect(await readdir(join(parent, "deep"))).toEqual(["out"]);
+  });
+
+  it("copyFromContainer writes with docker cp's semantics and lists what it skipped", async () => {
+    const tar = await craftTar([
+      { header: { name: "tree", type: "directory", mode: 0o1777, uid: 1234, gid: 5678 } },
+      { header: { name: "tree/tool", type: "file", mode: 0o4755, size: 2, uid: 1234, gid: 5678 }, content: "#!" },
+      { header: { name: "tree/pipe", type: "fifo", mode: 0o644 } },
+    ]);
+    const header = statHeader({ name: "tree", size: 4096, mode: DIR_MODE, mtime: "", linkTarget: "" });
+    mock.daemon.use(http.get(route("/containers/:id/archive"), () => new HttpResponse(tar, { headers: { "X-Docker-Container-Path-Stat": header } })));
+    const out = await tempDir();
+    const { skipped } = await docker.containers.copyFromContainer("c1", "/tree", out, { timeout: 30_000 });
+    expect(skipped).toEqual([{ path: "tree/pipe", type: "fifo", reason: expect.any(String) }]);
+    const tool = await lstat(join(out, "tree/tool"));
+    expect([tool.uid, tool.mode & 0o7777]).toEqual([process.getuid?.() ?? 0, 0o755]);
+    expect((await lstat(join(out, "tree"))).mode & 0o7777).toBe(0o1777);
+    const kept = await tempDir();
+    await docker.containers.copyFromContainer("c1", "/tree", kept, { keepSetuid: true, specialFiles: "create" });
+    expect((await lstat(join(kept, "tree/tool"))).mode & 0o7777).toBe(0o4755);
+    expect((await lstat(join(kept, "tree/pipe"))).isFIFO()).toBe(true);
+    const sent = mock.daemon.requests.filter((r) => r.path.endsWith("/archive")).map((r) => r.url);
+    for (const url of sent) expect(url).not.toMatch(/keepSetuid|specialFiles|timeout/);
   });
 });

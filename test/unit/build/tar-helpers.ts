@@ -44,3 +44,34 @@ export async function bytesOf(stream: AsyncIterable<Uint8Array>): Promise<Buffer
   for await (const chunk of stream) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
+
+/** One entry of a crafted archive: a tar header (type, mode, owner, device numbers…) and its content. */
+export interface CraftedEntry {
+  header: Partial<TarHeader> & { name: string };
+  content?: string;
+}
+
+/**
+ * An archive made entry by entry with tar-fs's packer (no files behind it), for headers a real
+ * directory cannot produce: other owners, setuid and sticky modes, fifos, devices, hostile names.
+ */
+export async function craftTar(entries: CraftedEntry[]): Promise<Buffer> {
+  const { pack } = await tarFs();
+  const empty = await tempDir("dockhand-craft-");
+  const stream = pack(empty, {
+    entries: [],
+    finalize: false,
+    finish: (tar) => {
+      for (const { header, content = "" } of entries) {
+        tar.entry({ mode: header.type === "directory" ? 0o755 : 0o644, mtime: new Date(1_700_000_000_000), uid: 0, gid: 0, ...header }, content, () => {});
+      }
+      tar.finalize();
+    },
+  });
+  return bytesOf(stream);
+}
+
+/** `bytes` as a one-chunk stream, like a response body. */
+export async function* streamOf(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
