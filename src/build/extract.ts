@@ -27,7 +27,7 @@ import {
 import { createSpecialFile, type SpecialEntry, specialFileObstacle } from "./special-files.js";
 import { tarFs, type TarHeader } from "./tar.js";
 
-/** How {@link extractTo} (and `containers.copyFromContainer`) write an archive on the host. */
+/** How `containers.copyFromContainer` writes a container's archive on the host. */
 export interface ArchiveExtractOptions {
   /**
    * Give what is written the user and group ids the archive names (needs root), like
@@ -44,7 +44,7 @@ export interface ArchiveExtractOptions {
   specialFiles?: "skip" | "create";
 }
 
-/** What {@link extractTo} did besides writing: the entries it passed over. */
+/** What extracting an archive on the host passed over. */
 export interface ArchiveExtractResult {
   /** Entries not written (fifos and devices unless created, entry types no filesystem call makes). */
   skipped: SkippedArchiveEntry[];
