@@ -4,7 +4,7 @@
  * errors as text on stdout with a non-zero exit.
  */
 import { Buffer } from "node:buffer";
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import process from "node:process";
 import { CredentialHelperError, DockerAbortError } from "../core/errors.js";
 import { type AuthConfig, isJsonObject, jsonField } from "./auth-config.js";
@@ -26,6 +26,9 @@ export const DEFAULT_HELPER_TIMEOUT = 10_000;
 const PREFIX = "docker-credential-";
 // Fixed wording every helper uses for "nothing stored for this server".
 const NOT_FOUND_MESSAGE = "credentials not found in native keychain";
+// The other fixed messages of docker/docker-credential-helpers: the only stderr text we ever quote,
+// since anything else a helper prints there (a stack trace, a debug dump) may hold the secret.
+const KNOWN_MESSAGES = new Set([NOT_FOUND_MESSAGE, "no credentials server URL", "no credentials username"]);
 // Username a helper reports when Secret is an identity token rather than a password.
 const TOKEN_USERNAME = "<token>";
 const MAX_OUTPUT_BYTES = 1 << 20;
@@ -57,10 +60,13 @@ function runGet(helper: string, serverUrl: string, options: CredentialHelperOpti
       reject(new DockerAbortError(`credential helper ${PREFIX}${helper} was aborted`, { cause: signal.reason }));
       return;
     }
+    // Its own process group, so that killing it reaches whatever it started too.
+    const detached = process.platform !== "win32";
     const child = spawn(PREFIX + helper, ["get"], {
       env: options.env ?? process.env,
       stdio: ["pipe", "pipe", "pipe"],
       windowsHide: true,
+      detached,
     });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
@@ -73,8 +79,8 @@ function runGet(helper: string, serverUrl: string, options: CredentialHelperOpti
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       if (error) {
-        // Kill the helper and drop our pipe ends, so a grandchild holding them cannot keep us waiting.
-        child.kill("SIGKILL");
+        // Kill the helper's whole group and drop our pipe ends, so no grandchild lives on or keeps us waiting.
+        killGroup(child, detached);
         child.stdout?.destroy();
         child.stderr?.destroy();
         reject(error);
@@ -101,6 +107,19 @@ function runGet(helper: string, serverUrl: string, options: CredentialHelperOpti
     child.stdin?.on("error", () => {});
     child.stdin?.end(serverUrl);
   });
+}
+
+/** Kills a helper and, when it leads its own process group, everything in that group. */
+function killGroup(child: ChildProcess, detached: boolean): void {
+  if (detached && child.pid !== undefined) {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+      return;
+    } catch {
+      // The group is gone already (or never formed): fall back to the helper itself.
+    }
+  }
+  child.kill("SIGKILL");
 }
 
 // Secrets a helper printed alongside an error (a "Secret" JSON member anywhere in its output), so
@@ -140,7 +159,9 @@ function credentialsFrom(helper: string, serverUrl: string, stdout: string): Aut
  * Gets the credentials `docker-credential-<helper>` holds for `serverUrl` (a credential key such as
  * `https://index.docker.io/v1/` or `ghcr.io`). Resolves to `undefined` when the helper has none.
  * Rejects with `CredentialHelperError` (naming the helper, with its message scrubbed of anything
- * credential-like) when the helper is missing, fails, answers nonsense or exceeds `timeout`.
+ * credential-like) when the helper is missing, fails, answers nonsense or exceeds `timeout`; what
+ * it wrote on stderr is quoted only when it is one of the helpers' fixed messages. A helper that
+ * runs over `timeout` or is aborted is killed with every process it started.
  */
 export async function getHelperCredentials(
   helper: string,
@@ -152,8 +173,12 @@ export async function getHelperCredentials(
   }
   const { code, stdout, stderr } = await runGet(helper, serverUrl, options);
   if (code === 0) return credentialsFrom(helper, serverUrl, stdout);
-  const said = stdout.trim() || stderr.trim();
   if (stdout.trim() === NOT_FOUND_MESSAGE || stderr.trim() === NOT_FOUND_MESSAGE) return undefined;
-  const detail = scrub(said, secretsIn(stdout)) || `exited with ${code === null ? "a signal" : `code ${code}`}`;
+  // Helpers report errors on stdout (the protocol's channel), quoted here once scrubbed; stderr is
+  // free text and quoted only when it is one of the helpers' fixed messages.
+  const known = KNOWN_MESSAGES.has(stderr.trim()) ? stderr.trim() : "";
+  const exit = `exited with ${code === null ? "a signal" : `code ${code}`}`;
+  const unshown = stderr.trim() && !known ? " (its stderr is not shown: it may hold credentials)" : "";
+  const detail = scrub(stdout.trim(), secretsIn(stdout)) || known || `${exit}${unshown}`;
   throw helperError(helper, `failed: ${detail}`);
 }

@@ -5,6 +5,8 @@
  *   *leaky*    → credentials JSON but exit 1         *garbage* → exit 0 with non-JSON output
  *   *hang*     → sleeps (as the helper process)     *orphan*  → leaves a sleeping grandchild holding stdout
  *   *empty*    → exit 0 with empty Username/Secret   anything else → not found
+ *   *stderr-secret* → the secret on stderr only (exit 1)  *stderr-known* → a helper's fixed message on stderr (exit 1)
+ *   *forker*   → starts a background child (its pid in $HELPER_PIDFILE) and hangs, printing the secret on stderr
  * Each call appends the server URL to $HELPER_LOG when set.
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -30,6 +32,9 @@ case "$server" in
   *hang*) echo $$ > "$HELPER_PIDFILE"; exec sleep 30 ;;
   *orphan*) sleep 30 & echo $! > "$HELPER_PIDFILE"; wait ;;
   *empty*) echo '{"ServerURL":"x","Username":"","Secret":""}' ;;
+  *stderr-secret*) echo "panic: decrypting ${LEAKED_SECRET} failed" >&2; exit 1 ;;
+  *stderr-known*) echo "no credentials username" >&2; exit 1 ;;
+  *forker*) (trap '' HUP; exec sleep 30) </dev/null >/dev/null 2>&1 & echo $! > "$HELPER_PIDFILE"; echo "token ${LEAKED_SECRET}" >&2; exec sleep 30 ;;
   *) echo "credentials not found in native keychain"; exit 1 ;;
 esac
 `;

@@ -100,13 +100,39 @@ describe("getHelperCredentials", () => {
     await vi.waitFor(() => expect(alive(helper.pid())).toBe(false));
   });
 
-  it("does not wait for a grandchild that keeps the helper's output open", async () => {
+  it("does not wait for a grandchild that keeps the helper's output open, and kills it", async () => {
     helper.resetPid();
     const start = Date.now();
     const err = await failure(getHelperCredentials("test", "orphan.example.com", { env: helper.env, timeout: 300 }));
     expect(err).toBeInstanceOf(CredentialHelperError);
     expect(Date.now() - start).toBeLessThan(5000);
-    process.kill(helper.pid(), "SIGKILL"); // the grandchild this test started
+    await vi.waitFor(() => expect(alive(helper.pid())).toBe(false), { timeout: 10_000 });
+  });
+
+  it("kills the helper's whole process group when it times out, even a child that let go of its output", async () => {
+    helper.resetPid();
+    const err = await failure(getHelperCredentials("test", "forker.example.com", { env: helper.env, timeout: 1000 }));
+    expect(err).toBeInstanceOf(CredentialHelperError);
+    expect(err.message).toMatch(/did not answer within 1000 ms/);
+    expect(err.message).not.toContain(LEAKED_SECRET);
+    const child = helper.pid();
+    expect(child).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(alive(child)).toBe(false), { timeout: 10_000 });
+  });
+
+  it("never quotes free text the helper wrote on stderr", async () => {
+    const err = await failure(getHelperCredentials("test", "stderr-secret.example.com", { env: helper.env }));
+    expect(err).toBeInstanceOf(CredentialHelperError);
+    expect(err.message).toBe(
+      "credential helper docker-credential-test failed: exited with code 1 (its stderr is not shown: it may hold credentials)",
+    );
+    expect(JSON.stringify(err)).not.toContain(LEAKED_SECRET);
+    expect(String(err.cause ?? "")).not.toContain(LEAKED_SECRET);
+  });
+
+  it("quotes a helper's fixed message from stderr", async () => {
+    const err = await failure(getHelperCredentials("test", "stderr-known.example.com", { env: helper.env }));
+    expect(err.message).toBe("credential helper docker-credential-test failed: no credentials username");
   });
 
   it("stops on abort, killing the helper", async () => {
