@@ -87,7 +87,8 @@ export interface BuildOptions extends RequestOptions {
   /**
    * Registry credentials for the base images, keyed by registry (`X-Registry-Config`). Left out,
    * every registry's credentials from the CLI config are sent, as `docker build` does; `false`
-   * sends none.
+   * sends none. Classic builder only: a BuildKit build asks for credentials through the session's
+   * Auth service, which dockhand does not serve yet, so its base images are pulled anonymously.
    */
   authConfigs?: AuthConfigs | false;
 }
