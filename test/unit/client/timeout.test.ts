@@ -52,23 +52,26 @@ describe("a call's own timeout bounds the whole call", () => {
   });
 });
 
+// Long enough for the setup calls on a loaded machine; the waits below outlast it twice over.
+const DEFAULT_TIMEOUT = 1500;
+
 describe("the client's default timeout ends when the answer's head arrives", () => {
   it("a followed stream outlives it (here ended by the caller's signal)", async () => {
-    const docker = mock.client({ timeout: 100 });
+    const docker = mock.client({ timeout: DEFAULT_TIMEOUT });
     const id = await sleeper(docker);
     const controller = new AbortController();
     const logs = await docker.containers.logs(id, { stdout: true, follow: true }, { signal: controller.signal });
     const reading = failureOf(logs.text());
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, DEFAULT_TIMEOUT * 2));
     controller.abort(new Error("enough"));
     expect(await reading).toBeInstanceOf(DockerAbortError);
   });
 
   it("a hijacked connection outlives it", async () => {
-    const docker = mock.client({ timeout: 100 });
+    const docker = mock.client({ timeout: DEFAULT_TIMEOUT });
     const id = await sleeper(docker);
     const session = await docker.containers.attach(id, { stdin: true }, { tty: false });
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, DEFAULT_TIMEOUT * 2));
     await session.write("still here\n");
     await session.close();
   });

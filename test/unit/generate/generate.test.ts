@@ -26,7 +26,8 @@ async function generate(args: string[], env: NodeJS.ProcessEnv = process.env) {
   }
 }
 
-describe("generation pipeline", () => {
+// A generation runs the whole spec pipeline: tens of seconds on a loaded machine.
+describe("generation pipeline", { timeout: 120_000 }, () => {
   const needsSpecs = it.skipIf(upstreamMissing());
 
   needsSpecs("generated/ matches a fresh generation from the pinned spec", async () => {
