@@ -120,6 +120,16 @@ copied out site \(a directory: true\)
 build.txt says: built inside
 NotFoundError' "${tsx[@]}" examples/copy-files.ts
 
+example build-progress '#[0-9]+ \[2/4\] COPY message.txt /message.txt
+#[0-9]+ [0-9.]+ hello from the build context
+#[0-9]+ DONE [0-9.]+s
+built sha256:' "${tsx[@]}" examples/build-progress.ts
+
+example build-progress-failing '#[0-9]+ [0-9.]+ about to fail
+ERROR: failed to build: \[4/4\] RUN echo .about to fail. && exit 3: .*exit code: 3
+ > \[4/4\] RUN' \
+  bash -c '"$@"; test $? = 1' _ "${tsx[@]}" examples/build-progress.ts --fail
+
 if [ "$swarm" = 1 ]; then
   example swarm-service 'replica on .* is up
 scaled to 3 replicas

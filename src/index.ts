@@ -46,6 +46,18 @@ export type { ArchiveExtractOptions, ArchiveExtractResult } from "./build/extrac
 export type { Builder, BuildOptions, BuildParams } from "./build/options.js";
 export { BuildStream, type BuildTransfer } from "./build/stream.js";
 export type { BuildSecret } from "./session/secrets.js";
+export type {
+  BuildEvent,
+  BuildLog,
+  BuildOutput,
+  BuildStatus,
+  BuildVertexCached,
+  BuildVertexCompleted,
+  BuildVertexError,
+  BuildVertexRef,
+  BuildVertexStarted,
+  BuildWarning,
+} from "./build/events.js";
 export type { ByteSource } from "./build/source.js";
 export type { ContainerPathStat } from "./build/path-stat.js";
 export type { ExecStartParams } from "./resources/exec.js";

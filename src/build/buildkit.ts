@@ -20,6 +20,7 @@ import { GET_SECRET, getSecret, secretSources } from "../session/secrets.js";
 import { serveGrpc, type GrpcHandler } from "../session/server.js";
 import { type BuildOptions, type BuildParams, buildQuery } from "./options.js";
 import { BuildStream } from "./stream.js";
+import { BuildTrace } from "./trace.js";
 
 /** Where the daemon finds the context and the Dockerfile, and what to delete afterwards. */
 interface LocalSources {
@@ -142,7 +143,8 @@ export async function buildKitBuild(core: RequestCore, params: BuildParams, opti
     };
     return await core.call("ImageBuild", { query }, {
       ...options,
-      decode: (body: AsyncIterable<Uint8Array>, facts: RequestFacts) => new BuildStream(closing(body, end), facts, transfer),
+      decode: (body: AsyncIterable<Uint8Array>, facts: RequestFacts) =>
+        new BuildStream(closing(body, end), facts, { trace: new BuildTrace(), transfer }),
     });
   } catch (err) {
     await end();

@@ -197,13 +197,22 @@ export class DockerStreamError extends DockerError {
   }
 }
 
-/** A build step failed; `output` holds the build's stream text up to the failure. */
+/** A build failed; `output` holds the output up to the failure and, for BuildKit, `step` names the failed step. */
 export class BuildError extends DockerStreamError {
-  /** Build output lines received before the failure. */
+  /**
+   * Build output received before the failure: a classic build's text (its last MiB), or the
+   * failed step's own output (stdout and stderr, its last 64 KiB) in a BuildKit build.
+   */
   readonly output: string;
-  constructor(message: string, options: DockerErrorOptions & { code?: number; output: string }) {
+  /**
+   * The BuildKit step that failed, as BuildKit names it (e.g. `[2/3] RUN make`); the message
+   * starts with it. `undefined` for classic builds and failures outside a step.
+   */
+  readonly step: string | undefined;
+  constructor(message: string, options: DockerErrorOptions & { code?: number; output: string; step?: string }) {
     super(message, options);
     this.output = options.output;
+    this.step = options.step;
   }
 }
 

@@ -29,11 +29,18 @@ export function daemonErrorCheck(facts: RequestFacts = {}): (message: ErrorField
 /** How much build output a {@link BuildError} keeps: the end, where the failing step is. */
 const BUILD_OUTPUT_LIMIT = 1 << 20;
 
+/** The step that failed a BuildKit build and its last output, as the build's trace told. */
+export interface FailedStep {
+  step: string;
+  output: string;
+}
+
 /**
- * A message check for classic builds: remembers the `stream` text (its last MiB) and turns an
- * error message into a {@link BuildError} holding that output.
+ * A message check for builds: remembers the `stream` text of a classic build (its last MiB) and
+ * turns an error message into a {@link BuildError} holding that output — or, for a BuildKit
+ * build, naming the step `failedStep` reports and holding that step's output.
  */
-export function buildErrorCheck(facts: RequestFacts = {}): (message: ProgressMessage) => void {
+export function buildErrorCheck(facts: RequestFacts = {}, failedStep?: () => FailedStep | undefined): (message: ProgressMessage) => void {
   let output = "";
   return (message) => {
     if (typeof message.stream === "string") {
@@ -43,10 +50,12 @@ export function buildErrorCheck(facts: RequestFacts = {}): (message: ProgressMes
     }
     const failure = failureOf(message);
     if (failure) {
+      const failed = failedStep?.();
+      const error = failed
+        ? new BuildError(`${failed.step}: ${failure.text}`, { ...facts, code: failure.code, output: failed.output, step: failed.step })
+        : new BuildError(failure.text, { ...facts, code: failure.code, output: output.slice(-BUILD_OUTPUT_LIMIT) });
       // A base image the registry refused to pull is a RegistryAuthError; its cause keeps the output.
-      throw registryAuthError(
-        new BuildError(failure.text, { ...facts, code: failure.code, output: output.slice(-BUILD_OUTPUT_LIMIT) }),
-      );
+      throw registryAuthError(error);
     }
   };
 }

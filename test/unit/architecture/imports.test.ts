@@ -73,7 +73,37 @@ function crossings(from: string, to: string): string[] {
   );
 }
 
+/**
+ * What loading `file` loads at once: the runtime import statements (not `import type`, not a
+ * dynamic `import()`), as raw specifiers, relative ones resolved to absolute .ts paths.
+ */
+function eagerImportsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(/^\s*(?:import|export)\s+(?!type\s)[^;]*?\sfrom\s+"([^"]+)"/gms)].map((m) => {
+    const spec = m[1]!;
+    return spec.startsWith(".") ? resolve(dirname(file), spec.replace(/\.js$/, ".ts")) : spec;
+  });
+}
+
+/** Every module `import "dockhand"` loads before any call, relative files and packages alike. */
+function eagerClosure(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (module: string) => {
+    if (seen.has(module)) return;
+    seen.add(module);
+    if (module.startsWith("/")) for (const dep of eagerImportsOf(module)) visit(dep);
+  };
+  visit(entry);
+  return seen;
+}
+
 describe("src/ import structure", () => {
+  it("loads the BuildKit decoder and protobuf only when a BuildKit build runs (dynamic import)", () => {
+    const loaded = [...eagerClosure(join(SRC, "index.ts"))];
+    expect(loaded).toContain(join(SRC, "build/stream.ts"));
+    expect(loaded.filter((m) => m.includes("@bufbuild") || m.includes("generated/buildkit") || m.endsWith("build/trace.ts"))).toEqual([]);
+  });
+
   it("reads the imports it checks", () => {
     expect(graph.get("docker.ts")).toContain("core/request.ts");
   });
