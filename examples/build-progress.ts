@@ -64,7 +64,8 @@ class PlainProgress {
         for (const line of event.text.split("\n").filter(Boolean)) console.log(`#${n} ${this.#seconds(n, event.time, 3)} ${line}`);
         break;
       case "status": {
-        const amount = event.total ? ` ${event.current}/${event.total}` : event.current ? ` ${event.current}` : "";
+        const unit = event.id.startsWith("transferring") ? "B" : "";
+        const amount = event.total ? ` ${event.current}${unit}/${event.total}${unit}` : event.current ? ` ${event.current}${unit}` : "";
         if (event.completed) console.log(`#${n} ${event.id}${amount} ${this.#seconds(n, event.completed)} done`);
         break;
       }
@@ -87,8 +88,8 @@ class PlainProgress {
 const docker = Docker.fromEnv();
 const progress = new PlainProgress();
 try {
-  // version "2": BuildKit. The directory is sent as a tar, like `docker build DIR`.
-  const build = await docker.images.build({ context, version: "2", tags: ["dockhand-example/build-progress:latest"] });
+  // BuildKit through a session: the daemon fetches the context file by file, like `docker buildx build`.
+  const build = await docker.images.build({ context, builder: "buildkit", tags: ["dockhand-example/build-progress:latest"] });
   for await (const event of build.events()) progress.print(event);
   progress.finish();
   console.log(`\nbuilt ${await build.imageId()}`);
