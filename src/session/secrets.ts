@@ -15,7 +15,19 @@ import { unary, type GrpcHandler } from "./server.js";
 export const GET_SECRET = "/moby.buildkit.secrets.v1.Secrets/GetSecret";
 
 /** Where a build secret's value comes from: a file, an environment variable, or the value itself. */
-export type BuildSecret = { file: string } | { env: string } | { value: string | Uint8Array };
+export type BuildSecret =
+  | {
+      /** A file on the client, read each time the build asks for the secret. */
+      file: string;
+    }
+  | {
+      /** An environment variable of the client process. */
+      env: string;
+    }
+  | {
+      /** The secret itself. */
+      value: string | Uint8Array;
+    };
 
 /** What the handler serves: id → a way to read the value. */
 type SecretSources = ReadonlyMap<string, () => Promise<Uint8Array>>;
