@@ -11,7 +11,43 @@
  */
 
 export { Docker, type DockerOptions } from "./docker.js";
-export * from "./core/errors.js";
+export {
+  ArchiveExtractError,
+  BadRequestError,
+  BuildError,
+  ConflictError,
+  ContainerExitedError,
+  ContainerUnhealthyError,
+  CredentialHelperError,
+  DockerAbortError,
+  DockerAPIError,
+  DockerArgumentError,
+  DockerClientClosedError,
+  DockerConfigError,
+  DockerConnectionError,
+  DockerError,
+  DockerProtocolError,
+  DockerStreamError,
+  DockerTimeoutError,
+  DockerTLSError,
+  ForbiddenError,
+  InternalServerError,
+  NotFoundError,
+  NotImplementedError,
+  PreconditionFailedError,
+  RegistryAuthError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  UnsupportedApiVersionError,
+  type ArchiveExtractFailure,
+  type ConnectionFailure,
+  type DockerConnectionErrorOptions,
+  type DockerErrorOptions,
+  type HealthCheckResult,
+  type RequestFacts,
+  type SkippedArchiveEntry,
+} from "./core/errors.js";
 export type { JsonBody, JsonResult, OperationId, PathParams, QueryParams, RequestOptions } from "./core/types.js";
 export type { Changed, NotModified } from "./core/answer.js";
 export type { RequestBody } from "./transport/types.js";

@@ -10,7 +10,7 @@ import { OutputStream } from "./output-stream.js";
  */
 
 /** The content type of multiplexed output (8-byte frame headers). */
-const MULTIPLEXED = "application/vnd.docker.multiplexed-stream";
+export const MULTIPLEXED = "application/vnd.docker.multiplexed-stream";
 const encoder = new TextEncoder();
 
 /**

@@ -1,4 +1,5 @@
 import { compareVersions } from "../core/version.js";
+import { MULTIPLEXED } from "../streams/stdio.js";
 
 /** Output stream numbers in the daemon's multiplexed framing. */
 export type StreamId = 1 | 2;
@@ -6,7 +7,7 @@ export type StreamId = 1 | 2;
 /** `application/vnd.docker.raw-stream`: TTY output, or any hijacked stream before API 1.42. */
 export const RAW_STREAM = "application/vnd.docker.raw-stream";
 /** `application/vnd.docker.multiplexed-stream`: framed stdout/stderr (API 1.42 and later). */
-export const MULTIPLEXED_STREAM = "application/vnd.docker.multiplexed-stream";
+export const MULTIPLEXED_STREAM = MULTIPLEXED;
 
 /** One multiplexed frame: stream byte, three zero bytes, big-endian length, payload. */
 export function frame(stream: StreamId, payload: Uint8Array): Uint8Array {
