@@ -18,6 +18,7 @@ import { Swarm } from "./resources/swarm.js";
 import { Tasks } from "./resources/tasks.js";
 import { Volumes } from "./resources/volumes.js";
 import { createTransport } from "./transport/index.js";
+import { connectionLimit } from "./transport/limits.js";
 import { Containers, Exec, Images, System } from "./workflows/groups.js";
 import { removeByLabel, type LabelSelector, type RemoveByLabelOptions, type RemovedByLabel } from "./workflows/cleanup.js";
 import { run, type RunOptions, type RunResult } from "./workflows/run.js";
@@ -49,6 +50,21 @@ export interface DockerOptions extends EndpointOptions {
    * each build follows the daemon's default (BuildKit where `/_ping` says `Builder-Version: 2`).
    */
   builder?: Builder;
+  /**
+   * Most connections kept to the engine for calls (JSON and empty answers); calls beyond it wait
+   * in a queue for a free connection, so that many concurrent calls never run the process out of
+   * file descriptors. Default 64 (8 over ssh, where each is an ssh process); `Infinity` lifts it.
+   * Streams and hijacked connections do not count against it (see `maxStreamConnections`).
+   */
+  maxConnections?: number;
+  /**
+   * Most connections for streamed answers (events, logs, stats, pull/push/build progress,
+   * archives) and `containers.wait`, pooled apart from calls so that open streams never hold
+   * the connections calls need. A stream beyond it waits until another ends. Default 1024 (8 over
+   * ssh); `Infinity` lifts it. Hijacked attach/exec and sessions each have a connection of their
+   * own, outside both pools.
+   */
+  maxStreamConnections?: number;
 }
 
 const USER_AGENT = "dockhand/0.1.0";
@@ -101,8 +117,13 @@ export class Docker {
   constructor(options: DockerOptions = {}) {
     const env = options.env ?? {};
     const apiVersion = options.apiVersion ?? parseApiVersion(env["DOCKER_API_VERSION"]);
+    // Checked here, so that a bad value fails at once rather than at the first call.
+    const limits = {
+      calls: connectionLimit("maxConnections", options.maxConnections),
+      streams: connectionLimit("maxStreamConnections", options.maxStreamConnections),
+    };
     this.#core = new RequestCore({
-      transport: async () => createTransport(await resolveEndpoint(options)),
+      transport: async () => createTransport(await resolveEndpoint(options), limits),
       apiVersion,
       timeout: options.timeout,
       userAgent: options.userAgent ?? USER_AGENT,

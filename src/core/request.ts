@@ -29,6 +29,9 @@ import { buildPath, buildQuery } from "./url.js";
 /** A ping that hangs must not hang every later call waiting on negotiation. */
 const DEFAULT_PING_TIMEOUT = 30_000;
 
+/** Calls whose answer may take as long as a stream: they go on the streams' connections. */
+const LONG_WAITS: ReadonlySet<OperationId> = new Set<OperationId>(["ContainerWait"]);
+
 /** A call's request: a handshake header of an upgrade may repeat (given a list). */
 export type UpgradeInit<I extends OperationId> = Omit<CallInit<I>, "headers"> & {
   headers?: Readonly<Record<string, string | readonly string[]>> | undefined;
@@ -301,7 +304,7 @@ export class RequestCore {
   async #send<I extends OperationId>(op: I, init: CallInit<I>, options: RequestOptions, whole: boolean) {
     const call = this.#call(op, options, !whole);
     const { method, url, headers, body, facts } = await this.#prepare(op, init, call);
-    const res = await this.#exchange(method, url, headers, body, call, facts);
+    const res = await this.#exchange(method, url, headers, body, call, facts, !whole || LONG_WAITS.has(op));
     if (failed(res.status)) throw registryAuthErrorOf(op, await this.#statusError(res, facts));
     if (!whole) call.answered();
     return { res, facts };
@@ -427,6 +430,7 @@ export class RequestCore {
     body: TransportRequest["body"],
     call: CallSignal,
     facts: RequestFacts,
+    stream = false,
   ): Promise<TransportResponse> {
     if (call.signal?.aborted) {
       call.release();
@@ -437,7 +441,7 @@ export class RequestCore {
     let res: TransportResponse;
     try {
       const transport = await this.transport();
-      res = await transport.request({ method, path, headers, body, signal: call.signal });
+      res = await transport.request({ method, path, headers, body, signal: call.signal, stream });
     } catch (err) {
       call.release();
       const error = call.classify(err, facts, this.#host);

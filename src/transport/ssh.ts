@@ -6,10 +6,11 @@ import { sshCommand } from "../config/ssh.js";
 import { DockerConnectionError, type ConnectionFailure } from "../core/errors.js";
 
 /**
- * Most ssh connections one client keeps to an engine. Each is an ssh process plus a remote
+ * Most ssh connections one client keeps to an engine for calls, and as many again for streams
+ * (unless the client's options say otherwise). Each is an ssh process plus a remote
  * `docker system dial-stdio`, and sshd starts refusing unauthenticated connections beyond 10 at
  * once (`MaxStartups 10:30:100`), so requests beyond this wait for a free connection. Long
- * streams (events, `logs --follow`) hold one each while they run.
+ * streams (events, `logs --follow`) hold one of the streams' each while they run.
  */
 export const SSH_POOL_SIZE = 8;
 

@@ -11,6 +11,11 @@ export interface TransportRequest {
   headers: Record<string, string>;
   body?: RequestBody | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * The answer is a stream, or the daemon may take long to give it (`containers.wait`): it goes
+   * on the streams' connections, so it never holds one that calls wait for.
+   */
+  stream?: boolean | undefined;
 }
 
 /** The daemon's answer: status and headers, with the body still unread. */

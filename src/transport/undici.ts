@@ -7,7 +7,8 @@ import { bracket } from "../config/host.js";
 import { drain, readText } from "./body.js";
 import { closedError, connectionError, missingClientCertError } from "./errors.js";
 import { openSocket } from "./socket.js";
-import { openSSH, SSH_POOL_SIZE } from "./ssh.js";
+import type { ConnectionLimits } from "./limits.js";
+import { openSSH } from "./ssh.js";
 import type { Transport, TransportRequest, TransportResponse } from "./types.js";
 
 type RequestFn = (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
@@ -43,19 +44,19 @@ function origin(endpoint: EngineEndpoint): string {
   }
 }
 
-function poolOptions(endpoint: EngineEndpoint): Pool.Options {
+function poolOptions(endpoint: EngineEndpoint, connections: number): Pool.Options {
   const options: Pool.Options = {
     // Streams such as `events` or `logs --follow` may be silent for hours: timeouts are the
     // request core's job (per call), not a blanket socket idle limit.
     headersTimeout: 0,
     bodyTimeout: 0,
     keepAliveTimeout: 10_000,
+    // Requests beyond the cap wait in the pool's queue for a free connection.
+    connections: Number.isFinite(connections) ? connections : null,
   };
   if (endpoint.kind === "unix") options.socketPath = endpoint.socketPath;
   if (endpoint.kind === "npipe") options.socketPath = endpoint.path;
   if (endpoint.kind === "ssh") {
-    // Every pooled connection is an ssh process of its own: keep their number bounded.
-    options.connections = SSH_POOL_SIZE;
     // undici ignores a connector that answers synchronously: answer on the next microtask.
     options.connect = (_, callback) => {
       queueMicrotask(() => {
@@ -89,29 +90,42 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Rec
   return out;
 }
 
-/** Transport for Node and Deno: a keep-alive undici pool over a unix socket, named pipe, TCP or TLS. */
+/**
+ * Transport for Node and Deno: keep-alive undici pools over a unix socket, named pipe, TCP or TLS.
+ * Two pools, each capped with a queue: one for calls, one for streams (see {@link ConnectionLimits}),
+ * so that open streams never hold the connections calls wait for.
+ */
 export class UndiciTransport implements Transport {
   readonly host: string;
   readonly basePath: string;
   readonly #endpoint: EngineEndpoint;
   readonly #origin: string;
-  #pool: Pool | undefined;
+  readonly #limits: ConnectionLimits;
+  #calls: Pool | undefined;
+  #streams: Pool | undefined;
   #closed = false;
 
-  constructor(endpoint: EngineEndpoint) {
+  constructor(endpoint: EngineEndpoint, limits: ConnectionLimits) {
     this.host = endpoint.host;
     this.basePath = (endpoint.kind === "tcp" && endpoint.basePath) || "";
     this.#endpoint = endpoint;
     this.#origin = origin(endpoint);
+    this.#limits = limits;
+  }
+
+  /** The pool for this request, made on first use. */
+  #pool(stream: boolean): Pool {
+    const { Pool } = loadUndici();
+    if (stream) return (this.#streams ??= new Pool(this.#origin, poolOptions(this.#endpoint, this.#limits.streams)));
+    return (this.#calls ??= new Pool(this.#origin, poolOptions(this.#endpoint, this.#limits.calls)));
   }
 
   async request(req: TransportRequest): Promise<TransportResponse> {
     if (this.#closed) throw closedError(this.host);
-    const { Pool, request } = loadUndici();
-    this.#pool ??= new Pool(this.#origin, poolOptions(this.#endpoint));
+    const { request } = loadUndici();
     let res: Dispatcher.ResponseData;
     try {
-      res = await request.call(this.#pool, {
+      res = await request.call(this.#pool(req.stream === true), {
         method: req.method as Dispatcher.HttpMethod,
         path: this.basePath + req.path,
         headers: req.headers,
@@ -138,11 +152,11 @@ export class UndiciTransport implements Transport {
 
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#pool?.close();
+    await Promise.all([this.#calls?.close(), this.#streams?.close()]);
   }
 
   async destroy(): Promise<void> {
     this.#closed = true;
-    await this.#pool?.destroy();
+    await Promise.all([this.#calls?.destroy(), this.#streams?.destroy()]);
   }
 }
