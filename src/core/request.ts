@@ -231,9 +231,9 @@ export class RequestCore {
   }
 
   /** A call made once closing began: refused before anything is sent. */
-  #refuse(what: string): DockerClientClosedError | undefined {
+  #refuse(op: OperationId): DockerClientClosedError | undefined {
     if (this.#lifecycle.open) return undefined;
-    return new DockerClientClosedError(`${what} was not sent: the client is closed`);
+    return new DockerClientClosedError(`${op} was not sent: the client is closed`, { operation: op, method: OPERATIONS[op].method });
   }
 
   /** Counts `call` as open until it is released (its answer read, its connection closed). */

@@ -163,6 +163,7 @@ describe("after close()", () => {
       const { error } = await failure(call);
       expectTyped(error, DockerClientClosedError, /was not sent: the client is closed/);
     }
+    expect(await docker.containers.list().catch((e: unknown) => e)).toMatchObject({ operation: "ContainerList", method: "GET" });
     expect(mock.daemon.requests.length).toBe(sent);
     await docker.close();
     await docker.closeGracefully();
