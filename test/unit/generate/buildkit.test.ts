@@ -1,32 +1,18 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { execFile } from "node:child_process";
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StatusResponseSchema } from "../../../generated/buildkit/github.com/moby/buildkit/api/services/control/control_pb.js";
 import { FileSync } from "../../../generated/buildkit/github.com/moby/buildkit/session/filesync/filesync_pb.js";
 import { Packet_PacketType, PacketSchema } from "../../../generated/buildkit/github.com/tonistiigi/fsutil/types/wire_pb.js";
 import { Health, HealthCheckResponse_ServingStatus } from "../../../generated/buildkit/grpc/health/v1/health_pb.js";
 import { BUILDKIT_PROTO_DIR as PROTO, buildkitProtoMissing } from "../../support/upstream.js";
-
-const run = promisify(execFile);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const generator = path.join(root, "protobuf/generate.mjs");
+import { ROOT, runGenerator } from "../../support/generator.js";
 
 /** Runs the generator CLI; resolves with its exit code and output instead of throwing. */
-async function generate(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [generator, ...args], { cwd: root, env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const generate = (args: string[], env?: NodeJS.ProcessEnv) => runGenerator("protobuf/generate.mjs", args, env);
 
 describe.skipIf(buildkitProtoMissing())("BuildKit protobuf generation", () => {
   let copy: string;
@@ -78,7 +64,7 @@ describe.skipIf(buildkitProtoMissing())("BuildKit protobuf generation", () => {
     const upstream = await readFile(path.join(PROTO, "buildkit/session/filesync/filesync.proto"), "utf8");
     const comment = /\/\/ (.+)/.exec(upstream)?.[1];
     expect(comment).toBeDefined();
-    const out = path.join(root, "generated/buildkit");
+    const out = path.join(ROOT, "generated/buildkit");
     const files = (await readdir(out, { recursive: true })).filter((f) => f.endsWith(".ts"));
     for (const file of files) expect(await readFile(path.join(out, file), "utf8")).not.toContain(comment!);
   });

@@ -1,30 +1,16 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { BinaryBody, BinaryStream, components, operations } from "../../../generated/engine.js";
 import { FILTERS } from "../../../generated/filters.js";
 import { OPERATIONS, type OperationId } from "../../../generated/operations.js";
 import { API_VERSIONS, SINCE } from "../../../generated/since.js";
 import { UPSTREAM_SPEC, upstreamMissing } from "../../support/upstream.js";
-
-const run = promisify(execFile);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const generator = path.join(root, "openapi/generate.mjs");
+import { ROOT, runGenerator } from "../../support/generator.js";
 
 /** Runs the generator CLI; resolves with its exit code and output instead of throwing. */
-async function generate(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [generator, ...args], { cwd: root, env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const generate = (args: string[], env?: NodeJS.ProcessEnv) => runGenerator("openapi/generate.mjs", args, env);
 
 // A generation runs the whole spec pipeline: tens of seconds on a loaded machine.
 describe("generation pipeline", { timeout: 120_000 }, () => {
@@ -150,7 +136,7 @@ describe("generated/filters.ts", () => {
 
 describe("generated/engine.ts", () => {
   it("carries no upstream prose or vendor extensions", async () => {
-    const source = await readFile(path.join(root, "generated/engine.ts"), "utf8");
+    const source = await readFile(path.join(ROOT, "generated/engine.ts"), "utf8");
     expect(source).not.toMatch(/@description|@example|@summary/);
     expect(source).not.toMatch(/x-go-|x-nullable|x-dockhand/);
     // A sentence from the spec's description of ContainerList.
@@ -193,7 +179,7 @@ describe("generated/engine.ts", () => {
     // A current field stays as it was (required: every recorded engine sends it), and a restored
     // one carries our note and the deprecation tag.
     expectTypeOf<Schemas["NetworkSettings"]["SandboxKey"]>().toEqualTypeOf<string>();
-    const source = await readFile(path.join(root, "generated/engine.ts"), "utf8");
+    const source = await readFile(path.join(ROOT, "generated/engine.ts"), "utf8");
     expect(source).toMatch(/Only sent by older engines: the spec lists it up to API 1\.51\.\n\s+\* @deprecated\n\s+\*\/\n\s+IPAddress\?: string;/);
   });
 
