@@ -97,7 +97,7 @@ grep -q "CJS: hello from CommonJS, NotFoundError" "$work/cjs.out" || { cat "$wor
 step "TypeScript consumers"
 # The same checks under each resolution mode: the types must resolve (not silently be `any`).
 cat >"$app/check.ts" <<'EOF'
-import { Docker, NotFoundError, type RunResult } from "dockhand";
+import { Docker, NotFoundError, type RunResult, type ContainerSummary } from "dockhand";
 import { startMockDaemon, type MockDaemon } from "dockhand/testing";
 
 export async function check(daemon: MockDaemon): Promise<string> {
@@ -110,7 +110,12 @@ export async function check(daemon: MockDaemon): Promise<string> {
   await docker.run("busybox", "echo hi");
   const id: string | undefined = exited[0]?.Id;
   const error: typeof NotFoundError.prototype.statusCode = 404;
-  return `${result.exitCode} ${id} ${error}`;
+  // Fields every engine sends are required; named result types are exported.
+  const short: string[] = [];
+  for (const c of await docker.containers.list()) short.push(c.Id.slice(0, 12));
+  const first: ContainerSummary | undefined = exited[0];
+  const health: string | undefined = first ? (await docker.containers.inspect(first.Id)).State.Health?.Status : undefined;
+  return `${result.exitCode} ${id} ${error} ${short.join()} ${health}`;
 }
 export { startMockDaemon };
 EOF
@@ -126,7 +131,7 @@ EOF
 tsconfig node16 node16 node16 check.ts
 tsconfig bundler preserve bundler check.ts
 # A CommonJS TypeScript file requiring the package (TypeScript >= 5.8 models Node's require of ESM).
-sed -e 's/^import { Docker, NotFoundError, type RunResult } from "dockhand";/import dockhand = require("dockhand");\nimport Docker = dockhand.Docker;\nimport NotFoundError = dockhand.NotFoundError;\ntype RunResult = dockhand.RunResult;/' \
+sed -e 's/^import { Docker, NotFoundError, type RunResult, type ContainerSummary } from "dockhand";/import dockhand = require("dockhand");\nimport Docker = dockhand.Docker;\nimport NotFoundError = dockhand.NotFoundError;\ntype RunResult = dockhand.RunResult;\ntype ContainerSummary = dockhand.ContainerSummary;/' \
   -e 's/^import { startMockDaemon, type MockDaemon } from "dockhand\/testing";/import testing = require("dockhand\/testing");\nimport startMockDaemon = testing.startMockDaemon;\ntype MockDaemon = testing.MockDaemon;/' \
   "$app/check.cts.tmp" >"$app/check.cts"
 tsconfig nodenext-cjs nodenext nodenext check.cts
