@@ -23,7 +23,6 @@ export const PODMAN_DIVERGENCES = {
   qualifiedNames:
     "image names are fully qualified: RepoTags and load's message say docker.io/library/busybox:local for busybox:local",
   importTag: "images/create?fromSrc=- ignores repo and tag: the imported image has no name",
-  imageUntilFilter: "the image list `until` filter is accepted at API 1.41 (dockerd 20.10 answers 400)",
   buildOutput:
     "classic build output says `STEP 1/2: RUN …` (dockerd: `Step 1/2 : RUN …`), and a failing step `building at STEP …: exit status 1` (dockerd: `returned a non-zero code: 1`)",
   eventsRemove: "removing a container emits `remove` (dockerd: `destroy`)",
