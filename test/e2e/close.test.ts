@@ -31,7 +31,8 @@ describeEngine("close() on a real engine", () => {
     const quiet = { filters: { label: ["dockhand.test=close-e2e-never"] } };
     const idleEvents = await docker.system.events(quiet);
     const readEvents = caught((await docker.system.events(quiet))[Symbol.asyncIterator]().next());
-    const logs = caught((await docker.containers.logs(id, { stdout: true, follow: true })).text());
+    // On podman the followed logs of this silent container never answer (listed divergence).
+    const logs = diverges("logsFollowHead") ? undefined : caught((await docker.containers.logs(id, { stdout: true, follow: true })).text());
     const attach = await docker.containers.attach(id, { stdin: true });
     const attached = caught(attach.output.text());
     const { Id: execId } = await docker.exec.create(id, { Cmd: ["cat"], AttachStdin: true, AttachStdout: true, AttachStderr: true });
@@ -51,7 +52,8 @@ describeEngine("close() on a real engine", () => {
       for await (const _ of idleEvents) return "an event";
       return "ended";
     })());
-    const outcomes: Record<string, unknown> = { idle: await idle, readEvents: await readEvents, logs: await logs, attached: await attached, execOutput: await execOutput, waiting: await waiting };
+    const outcomes: Record<string, unknown> = { idle: await idle, readEvents: await readEvents, attached: await attached, execOutput: await execOutput, waiting: await waiting };
+    if (logs) outcomes.logs = await logs;
     if (wsRead) outcomes.wsRead = await wsRead;
     for (const [what, outcome] of Object.entries(outcomes)) {
       expect(outcome, what).toBeInstanceOf(DockerClientClosedError);
@@ -59,7 +61,7 @@ describeEngine("close() on a real engine", () => {
     await expect(attach.write("late\n")).rejects.toBeInstanceOf(DockerClientClosedError);
     await expect(docker.containers.list()).rejects.toThrow(/was not sent: the client is closed/);
     // The container was never touched: closing the client is not stopping its work.
-    expect((await setup.containers.inspect(id)).State?.Running).toBe(true);
+    if (!diverges("attachCloseEndsStdin")) expect((await setup.containers.inspect(id)).State?.Running).toBe(true);
   });
 
   it("closeGracefully lets a call finish, refusing new ones meanwhile", async () => {

@@ -37,6 +37,8 @@ export const PODMAN_DIVERGENCES = {
   logTimestamps: "log timestamps have whole seconds (RFC 3339 without the fraction)",
   archiveStatFollowsLinks: "the archive stat header of a symlink carries its target's name (hostname for a link to /etc/hostname)",
   archiveOwners: "GET /containers/{id}/archive records every entry's owner as 0:0, whatever the container's files have",
+  logsFollowHead: "a followed logs request of a silent container gets no answer head until the first log line (dockerd answers at once)",
+  attachCloseEndsStdin: "dropping an attach connection closes the container's stdin even without StdinOnce (a `cat` exits)",
   archivePutCreatesDir: "PUT /containers/{id}/archive into a missing directory creates it and extracts there (dockerd: 404)",
   execStartErrors:
     "an exec whose command cannot start (no such command, missing working directory) ends with exit code 127 and the runtime's error as its output (dockerd: an error in the stream)",
