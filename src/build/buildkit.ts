@@ -7,9 +7,9 @@
  * long as the build's output stream: its end, an error, an abort or a timeout close both.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
-import { basename, dirname, join, posix, resolve } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { DockerArgumentError } from "../core/errors.js";
 import type { RequestCore } from "../core/request.js";
 import type { RequestFacts } from "../core/errors.js";
@@ -18,6 +18,7 @@ import { DIFF_COPY, diffCopy, type TransferCounter } from "../session/filesync.j
 import { HEALTH_CHECK, healthCheck } from "../session/health.js";
 import { GET_SECRET, getSecret, secretSources } from "../session/secrets.js";
 import { serveGrpc, type GrpcHandler } from "../session/server.js";
+import { contextDockerfile, contextRoot } from "./context.js";
 import { type BuildOptions, type BuildParams, buildQuery } from "./options.js";
 import { BuildStream } from "./stream.js";
 import { BuildTrace } from "./trace.js";
@@ -34,35 +35,12 @@ interface LocalSources {
   temporary: string | undefined;
 }
 
-async function directory(path: string): Promise<string> {
-  const root = resolve(path);
-  let isDirectory: boolean;
-  try {
-    isDirectory = (await stat(root)).isDirectory();
-  } catch (err) {
-    throw new DockerArgumentError(`Build context ${path} cannot be read: ${(err as Error).message}`, { cause: err });
-  }
-  if (!isDirectory) throw new DockerArgumentError(`Build context ${path} is not a directory`);
-  return root;
-}
-
-/** The Dockerfile path inside the context, checked like the classic builder's. */
-function dockerfilePath(path: string): string {
-  const clean = posix.normalize(path.replaceAll("\\", "/"));
-  if (clean === "." || clean.startsWith("/") || clean === ".." || clean.startsWith("../")) {
-    throw new DockerArgumentError(
-      `dockerfile must be a path inside the build context, got ${JSON.stringify(path)}; pass a Dockerfile from elsewhere as dockerfileContent`,
-    );
-  }
-  return clean;
-}
-
 async function localSources(params: BuildParams): Promise<LocalSources> {
   const { context, dockerfileContent } = params;
-  const root = typeof context === "string" ? await directory(context) : undefined;
+  const root = typeof context === "string" ? await contextRoot(context) : undefined;
   if (dockerfileContent === undefined) {
     if (root === undefined) throw new DockerArgumentError("A build needs a context, a dockerfileContent, or a remote");
-    const path = dockerfilePath(params.dockerfile ?? "Dockerfile");
+    const path = contextDockerfile(params.dockerfile ?? "Dockerfile");
     const dirs = new Map([
       ["context", root],
       ["dockerfile", join(root, dirname(path))],

@@ -34,7 +34,7 @@ export interface PackedContext {
  * Checks a Dockerfile path given relative to the context: `/`-separated, inside the context.
  * (The daemon resolves it there too; a file elsewhere goes in `dockerfileContent`.)
  */
-function contextDockerfile(path: string): string {
+export function contextDockerfile(path: string): string {
   const clean = posix.normalize(path.replaceAll("\\", "/"));
   if (clean === "." || clean.startsWith("/") || clean === ".." || clean.startsWith("../")) {
     throw new DockerArgumentError(
@@ -53,7 +53,8 @@ async function readIgnoreFile(root: string): Promise<string[]> {
   }
 }
 
-async function contextRoot(directory: string): Promise<string> {
+/** The context directory, resolved; refused unless it is a readable directory. */
+export async function contextRoot(directory: string): Promise<string> {
   const root = resolve(directory);
   let isDirectory: boolean;
   try {
