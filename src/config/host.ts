@@ -39,6 +39,29 @@ export interface ParseHostOptions {
  * query strings in the value are never repeated in the message.
  */
 export function parseHost(value: string, options: ParseHostOptions = {}): EngineEndpoint {
+  const address = parseHostAddress(value, options);
+  return address.kind === "tcp-address" ? tcpEndpoint(address, options.tls) : address;
+}
+
+/**
+ * A tcp address parsed but not yet finished: TLS decides its default port and whether `http://`
+ * is allowed, and TLS settings are only worth reading (files, config.json) once the host is tcp.
+ */
+export interface TCPAddress {
+  kind: "tcp-address";
+  scheme: "tcp" | "http" | "https";
+  hostname: string;
+  port: number | undefined;
+  basePath: string;
+  /** Fails with the host's own error message (value redacted, source named). */
+  fail: Fail;
+}
+
+/**
+ * {@link parseHost} in two steps: every address is parsed here once; a tcp one comes back as a
+ * {@link TCPAddress} for {@link tcpEndpoint} to finish with the TLS settings.
+ */
+export function parseHostAddress(value: string, options: Omit<ParseHostOptions, "tls"> = {}): EngineEndpoint | TCPAddress {
   const input = value.trim();
   const fail = (problem: string): never => {
     const from = options.source ? ` (from ${options.source})` : "";
@@ -53,7 +76,7 @@ export function parseHost(value: string, options: ParseHostOptions = {}): Engine
   if (separator === -1) {
     // The CLI reads a scheme-less value as a socket path when it looks like one, else as tcp.
     if (input.startsWith("/") || input.startsWith("./")) return unixEndpoint(input);
-    return tcpEndpoint("tcp", input, options, fail);
+    return tcpAddress("tcp", input, fail);
   }
   const scheme = input.slice(0, separator).toLowerCase();
   const rest = input.slice(separator + 3);
@@ -66,7 +89,7 @@ export function parseHost(value: string, options: ParseHostOptions = {}): Engine
     case "tcp":
     case "http":
     case "https":
-      return tcpEndpoint(scheme, rest, options, fail);
+      return tcpAddress(scheme, rest, fail);
     case "ssh":
       return sshEndpoint(input, options.sshOptions ?? [], fail);
     case "fd":
@@ -92,7 +115,7 @@ function npipeEndpoint(raw: string, fail: Fail): EngineEndpoint {
 
 type TCPEndpoint = Extract<EngineEndpoint, { kind: "tcp" }>;
 
-function tcpEndpoint(scheme: "tcp" | "http" | "https", rest: string, options: ParseHostOptions, fail: Fail): TCPEndpoint {
+function tcpAddress(scheme: TCPAddress["scheme"], rest: string, fail: Fail): TCPAddress {
   if (/[?#]/.test(rest)) return fail("query strings and fragments are not allowed");
   const slash = rest.indexOf("/");
   const authority = slash === -1 ? rest : rest.slice(0, slash);
@@ -102,8 +125,13 @@ function tcpEndpoint(scheme: "tcp" | "http" | "https", rest: string, options: Pa
   // A proxy would resolve dot segments into another path than the one configured.
   if (basePath.split("/").some((segment) => segment === "." || segment === "..")) return fail("the base path must not contain . or .. segments");
   const { hostname, port } = splitHostPort(authority, fail);
+  return { kind: "tcp-address", scheme, hostname, port, basePath, fail };
+}
 
-  let tls = typeof options.tls === "function" ? options.tls() : options.tls;
+/** Finishes a tcp address with its TLS settings (see {@link ParseHostOptions.tls}). */
+export function tcpEndpoint(address: TCPAddress, tlsOption: ParseHostOptions["tls"]): TCPEndpoint {
+  const { scheme, hostname, port, basePath, fail } = address;
+  let tls = typeof tlsOption === "function" ? tlsOption() : tlsOption;
   if (scheme === "https") tls ??= { rejectUnauthorized: true };
   if (scheme === "http" && tls) {
     return fail("http:// means plain HTTP, but TLS is configured; use https:// or tcp:// for TLS, or turn TLS off");

@@ -2,7 +2,7 @@ import { DockerConfigError } from "../core/errors.js";
 import type { DiscoveryOptions } from "./discover.js";
 import type { EngineEndpoint } from "./endpoint.js";
 import { dockerConfigDir, envValue, type Env } from "./env.js";
-import { parseHost } from "./host.js";
+import { parseHostAddress, tcpEndpoint } from "./host.js";
 import type { TLSOptions } from "./tls.js";
 
 // Contexts, TLS and discovery are loaded on demand: a script with DOCKER_HOST pointing at a
@@ -55,12 +55,11 @@ export async function resolveConfiguredEndpoint(options: EndpointOptions = {}): 
     throw new DockerConfigError(`Pass either the host option or the context option ("${context}"), not both`);
   }
   const fromHost = async (value: string, source: string): Promise<EngineEndpoint> => {
-    const endpoint = parseHost(value, { sshOptions: options.sshOptions, source });
-    if (endpoint.kind !== "tcp") return endpoint;
-    // Parse again with TLS settings: they decide the default port and may refuse http://.
+    const address = parseHostAddress(value, { sshOptions: options.sshOptions, source });
+    if (address.kind !== "tcp-address") return address;
+    // TLS settings are loaded only for tcp: they decide the default port and may refuse http://.
     const { resolveTLS } = await import("./tls.js");
-    const tls = () => resolveTLS({ tls: options.tls, env, configDir: dockerConfigDir(env, options.configDir) });
-    return parseHost(value, { tls, sshOptions: options.sshOptions, source });
+    return tcpEndpoint(address, resolveTLS({ tls: options.tls, env, configDir: dockerConfigDir(env, options.configDir) }));
   };
   if (host) return fromHost(host, "the host option");
   const dockerHost = envValue(env, "DOCKER_HOST");
