@@ -2,7 +2,7 @@
 // Benchmarks dockhand against raw undici, dockerode and @docker/node-sdk. Usage:
 //   node bench/run.mjs                 full run (≈ 10 min on 2 cores), writes bench/results.json and bench/RESULTS.md
 //   node bench/run.mjs --quick         smoke run in seconds, no goals judged, writes bench/.quick/
-//   options: --only requests,demux,progress,memory,coldstart,run-echo,size   --rounds N   --out DIR
+//   options: --only requests,demux,progress,memory,coldstart,run-echo,build,size   --rounds N   --out DIR
 //            --profile (CPU profiles of the dockhand workers into bench/.profiles)
 //            --report-only (re-render RESULTS.md from results.json, e.g. after editing FINDINGS.md)
 import { execSync } from "node:child_process";
@@ -16,7 +16,7 @@ import { startNginx } from "./lib/nginx.mjs";
 import { toMarkdown } from "./lib/report.mjs";
 import { buildDockhand, dockhandUndiciVersion, ensurePeers, peerVersions } from "./lib/setup.mjs";
 
-const FIGURES = ["requests", "demux", "progress", "memory", "coldstart", "run-echo", "size"];
+const FIGURES = ["requests", "demux", "progress", "memory", "coldstart", "run-echo", "build", "size"];
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoDir = dirname(benchDir);
 
@@ -119,10 +119,10 @@ const results = { quick, rounds, meta, figures };
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(outDir, "RESULTS.md"), toMarkdown(results, join(benchDir, "FINDINGS.md")));
-const missed = figures.flatMap((f) => (f.ratios ?? []).filter((r) => r.met === false).map((r) => `${f.id}: ${r.label} = ${r.value}× (goal ${r.goal})`));
+const missed = figures.flatMap((f) => (f.ratios ?? []).filter((r) => r.met === false).map((r) => `${f.id}: ${r.label} = ${r.value}${r.unit ?? "×"} (goal ${r.goal})`));
 log(`wrote ${join(outDir, "results.json")} and RESULTS.md in ${meta.seconds} s`);
 for (const f of figures) {
-  for (const r of f.ratios ?? []) console.log(`  ${r.met === true ? "met   " : r.met === false ? "MISSED" : "      "} ${f.id}: ${r.label} = ${r.value}×${r.goal ? ` (goal ${r.goal})` : ""}`);
+  for (const r of f.ratios ?? []) console.log(`  ${r.met === true ? "met   " : r.met === false ? "MISSED" : "      "} ${f.id}: ${r.label} = ${r.value}${r.unit ?? "×"}${r.goal ? ` (goal ${r.goal})` : ""}`);
   if (f.skipped || f.error) console.log(`  skipped ${f.id}: ${(f.skipped ?? f.error).split("\n")[0]}`);
 }
 if (missed.length) console.log(`${missed.length} goal(s) missed.`);

@@ -1,44 +1,11 @@
-import { request } from "node:http";
 import { context, goal, runRounds, summarize } from "../lib/figure.mjs";
+import { findEngine, IMAGE } from "../lib/engine.mjs";
 import { exec, runWorker } from "../lib/proc.mjs";
 import { median, round } from "../lib/stats.mjs";
 
-const IMAGE = "busybox:local";
 /** A process still alive this long after printing its result is killed and flagged. */
 const EXIT_GRACE_MS = 5000;
 const NODE_CLIENTS = ["dockhand", "dockerode", "node-sdk"];
-
-/** GET on the engine's unix socket; resolves with the status code (rejects when unreachable). */
-function probe(socketPath, path) {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, timeout: 3000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode);
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", reject);
-    req.end();
-  });
-}
-
-/** The engine of DOCKER_HOST (or the default socket), if it answers and has the test image. */
-async function findEngine() {
-  const host = process.env.DOCKER_HOST || "unix:///var/run/docker.sock";
-  if (!host.startsWith("unix://")) return { skip: `DOCKER_HOST=${host} is not a unix socket; this figure runs on a local engine only` };
-  const socketPath = host.slice("unix://".length);
-  try {
-    if ((await probe(socketPath, "/_ping")) !== 200) return { skip: `the engine at ${host} does not answer /_ping` };
-    if ((await probe(socketPath, `/images/${IMAGE}/json`)) !== 200) return { skip: `the engine at ${host} has no ${IMAGE} image` };
-  } catch (err) {
-    return { skip: `no engine at ${host} (${err.message})` };
-  }
-  try {
-    await exec("docker", ["--version"]);
-  } catch {
-    return { skip: "the docker CLI is not installed" };
-  }
-  return { host };
-}
 
 async function timed(work) {
   const start = process.hrtime.bigint();

@@ -28,7 +28,7 @@ function table(t, unit) {
     ].join("\n");
   }
   return [
-    `| client | median ${unit} | spread | rounds |`,
+    `| client | median ${t.unit ?? unit} | spread | rounds |`,
     "|---|---:|---:|---|",
     ...t.rows.map((r) => `| ${r.client} | ${fmt(r.median)} | ${r.rounds?.length ? `${Math.round((r.spread ?? 0) * 100)}%` : "–"} | ${r.rounds?.map(fmt).join(", ") || "failed"}${r.note ? ` — ${r.note}` : ""} |`),
   ].join("\n");
@@ -60,7 +60,7 @@ export function toMarkdown(results, findingsPath) {
       out.push(`| ${f.id} | – | – | – | skipped: ${f.skipped ?? f.error.split("\n")[0]} |`);
       continue;
     }
-    for (const r of f.ratios.filter((r) => r.goal)) out.push(`| ${f.id} | ${r.label} | ${fmt(r.value)}× | ${r.goal} | ${verdict(r.met)} |`);
+    for (const r of f.ratios.filter((r) => r.goal)) out.push(`| ${f.id} | ${r.label} | ${fmt(r.value)}${r.unit ?? "×"} | ${r.goal} | ${verdict(r.met)} |`);
   }
   out.push("", "Each figure below also lists context ratios (per CPU second, the other peers, the ceilings).");
   for (const f of results.figures) {
@@ -72,7 +72,7 @@ export function toMarkdown(results, findingsPath) {
     if (f.method) out.push(f.method, "");
     if (f.ratios.length) {
       out.push("| ratio | value | goal | result |", "|---|---:|---|---|");
-      for (const r of f.ratios) out.push(`| ${r.label} | ${fmt(r.value)}× | ${r.goal ?? "context"} | ${verdict(r.met)} |`);
+      for (const r of f.ratios) out.push(`| ${r.label} | ${fmt(r.value)}${r.unit ?? "×"} | ${r.goal ?? "context"} | ${verdict(r.met)} |`);
       out.push("");
     }
     for (const t of f.tables) out.push(`**${t.label}**`, "", table(t, f.unit), "");

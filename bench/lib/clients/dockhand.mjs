@@ -33,6 +33,12 @@ export async function open({ socket, host }) {
       }),
     // The workflow a user would call: create (pull only if the daemon lacks the image), attach, start, wait, remove.
     runEcho: async (image) => (await docker.run(image, ["echo", "hi"])).stdout,
+    // Build figure (dockhand only): the image id and, for BuildKit, what the session sent.
+    build: async (params) => {
+      const build = await docker.images.build(params);
+      const id = await build.imageId();
+      return { id, transfer: build.transfer ?? null };
+    },
     close: () => docker.close(),
   };
 }
