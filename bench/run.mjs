@@ -5,8 +5,9 @@
 //   options: --only requests,demux,progress,memory,coldstart,run-echo,build,size   --rounds N   --out DIR
 //            --profile (CPU profiles of the dockhand workers into bench/.profiles)
 //            --report-only (re-render RESULTS.md from results.json, e.g. after editing FINDINGS.md)
-import { execSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+//            --baseline REF (also measure a build of git commit REF in the same rounds: an A/B)
+import { execFileSync, execSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir, totalmem, type } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +29,7 @@ const { values: opts } = parseArgs({
     out: { type: "string" },
     profile: { type: "boolean", default: false },
     "report-only": { type: "boolean", default: false },
+    baseline: { type: "string" },
   },
 });
 if (opts["report-only"]) {
@@ -69,6 +71,7 @@ try {
   build = { error: err.message };
   log(`dockhand is not available: ${err.message.split("\n")[0]}`);
 }
+const baseline = opts.baseline ? await buildBaseline(opts.baseline) : undefined;
 const fixtures = await ensureFixtures(cacheDir, quick ? "quick" : "full");
 log(`fixtures in ${fixtures.dir}`);
 const nginx = await startNginx({ base: cacheDir, staticDir: join(fixtures.dir, "static") });
@@ -91,8 +94,30 @@ const meta = {
     buildError: build.error,
   },
   peers: peerVersions(benchDir),
+  baseline,
   loadBefore: load(),
 };
+
+/**
+ * Builds git commit `ref` (its src/, generated/ and build settings, exported with `git archive`)
+ * into bench/.baseline/<sha>/ with the repository's node_modules, and points the
+ * dockhand-baseline client at it. Returns the label its ratios carry, e.g. "main~3 (ab12cd3)".
+ */
+async function buildBaseline(ref) {
+  const git = (...args) => execFileSync("git", args, { cwd: repoDir, encoding: "utf8" }).trim();
+  const sha = git("rev-parse", "--short", `${ref}^{commit}`);
+  const dir = join(benchDir, ".baseline", sha);
+  const tree = join(dir, "tree");
+  if (!existsSync(join(tree, "tsconfig.build.json"))) {
+    mkdirSync(tree, { recursive: true });
+    execSync(`git archive ${sha} src generated tsconfig.json tsconfig.build.json package.json | tar -x -C "${tree}"`, { cwd: repoDir });
+  }
+  if (!existsSync(join(tree, "node_modules"))) symlinkSync(join(repoDir, "node_modules"), join(tree, "node_modules"), "dir");
+  const built = await buildDockhand(tree, join(dir, "build"), log);
+  if (built.typeErrors) log(`  the baseline ${ref} had ${built.typeErrors} type errors against today's node_modules; its emitted JS is measured`);
+  process.env.DOCKHAND_BASELINE_BUILD = join(dir, "build");
+  return `${ref} (${sha})`;
+}
 
 const figures = [];
 try {
@@ -101,7 +126,7 @@ try {
     const loadAtStart = load();
     try {
       figures.push({
-        ...(await run({ quick, rounds, socket: nginx.socket, fixtures, log, nodeArgsFor, repoDir, peers: meta.peers })),
+        ...(await run({ quick, rounds, socket: nginx.socket, fixtures, log, nodeArgsFor, repoDir, peers: meta.peers, baseline })),
         loadAtStart,
       });
     } catch (err) {

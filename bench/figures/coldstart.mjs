@@ -1,4 +1,4 @@
-import { context, goal, runRounds, summarize } from "../lib/figure.mjs";
+import { baselineRatios, context, goal, runRounds, summarize, withBaseline } from "../lib/figure.mjs";
 import { runWorker } from "../lib/proc.mjs";
 
 const CLIENTS = ["undici", "undici-lean", "dockhand", "dockerode", "node-sdk"];
@@ -14,15 +14,16 @@ async function coldStart(client, socket) {
 }
 
 /** New process → import the client → first ping answered → exit. */
-export async function run({ quick, rounds, socket, log }) {
+export async function run({ quick, rounds, socket, log, baseline }) {
+  const clients = withBaseline(CLIENTS, baseline);
   const n = quick ? 1 : Math.max(15, rounds * 3);
   log(`coldstart: ${n} rounds`);
   // One untimed start per client puts its files in the page cache, as on a machine that has run it before.
-  if (!quick) for (const client of CLIENTS) await coldStart(client, socket).catch(() => {});
-  const pinged = Object.fromEntries(CLIENTS.map((c) => [c, []]));
+  if (!quick) for (const client of clients) await coldStart(client, socket).catch(() => {});
+  const pinged = Object.fromEntries(clients.map((c) => [c, []]));
   const hung = {};
   const { values, errors } = await runRounds(
-    CLIENTS,
+    clients,
     n,
     async (client, r) => {
       const result = await coldStart(client, socket);
@@ -43,8 +44,8 @@ export async function run({ quick, rounds, socket, log }) {
       `${n} rounds interleaved after one untimed start each.`,
     unit: "ms",
     tables: [
-      { label: "wall time, spawn → exit", rows: CLIENTS.map((client) => ({ client, ...summarize(values[client]), note: note(client) })) },
-      { label: "ping done, ms after process start", rows: CLIENTS.map((client) => ({ client, ...summarize(pinged[client]) })) },
+      { label: "wall time, spawn → exit", rows: clients.map((client) => ({ client, ...summarize(values[client]), note: note(client) })) },
+      { label: "ping done, ms after process start", rows: clients.map((client) => ({ client, ...summarize(pinged[client]) })) },
     ],
     ratios: [
       goal({ label: "dockhand / raw undici, wall", a: values.dockhand, b: values.undici, target: 1.2, better: "lower", judged }),
@@ -52,6 +53,7 @@ export async function run({ quick, rounds, socket, log }) {
       context({ label: "dockhand / raw undici, ping done", a: pinged.dockhand, b: pinged.undici }),
       context({ label: "dockhand / raw undici loading only Pool and request, wall", a: values.dockhand, b: values["undici-lean"] }),
       context({ label: "dockhand / @docker/node-sdk, wall", a: values.dockhand, b: values["node-sdk"] }),
+      ...baselineRatios(baseline, "wall (lower is better)", values),
     ],
     errors,
   };

@@ -1,11 +1,12 @@
 import { FRAME_SIZES } from "../lib/fixtures.mjs";
-import { context, goal, runRounds, summarize } from "../lib/figure.mjs";
+import { baselineRatios, context, goal, runRounds, summarize, withBaseline } from "../lib/figure.mjs";
 import { runWorker } from "../lib/proc.mjs";
 
 const CLIENTS = ["undici-lean", "undici", "dockhand", "dockerode", "node-sdk"];
 
 /** Multiplexed logs throughput with small and large frames, against a plain read of the same bytes. */
-export async function run({ quick, rounds, socket, fixtures, log, nodeArgsFor }) {
+export async function run({ quick, rounds, socket, fixtures, log, nodeArgsFor, baseline }) {
+  const clients = withBaseline(CLIENTS, baseline);
   const timing = quick ? { warmupMs: 30, deadlineMs: 400 } : { warmupMs: 300, deadlineMs: 8000 };
   const figure = {
     id: "demux",
@@ -27,7 +28,7 @@ export async function run({ quick, rounds, socket, fixtures, log, nodeArgsFor })
     log(`demux: ${label}`);
     const completion = {};
     const { values, cpu, errors } = await runRounds(
-      CLIENTS,
+      clients,
       rounds,
       async (client) => {
         const result = await runWorker(
@@ -43,19 +44,20 @@ export async function run({ quick, rounds, socket, fixtures, log, nodeArgsFor })
     Object.assign(figure.errors, errors);
     figure.tables.push({
       label: `${label} (${body.frames.toLocaleString("en-US")} frames)`,
-      rows: CLIENTS.map((client) => ({
+      rows: clients.map((client) => ({
         client,
         ...summarize(values[client]),
         note: completion[client]?.some((c) => c < 1) ? `stopped at the deadline after ${Math.round(Math.min(...completion[client]) * 100)}% of the body` : undefined,
       })),
     });
-    figure.tables.push({ label: `${label}, MiB per CPU second of the client`, rows: CLIENTS.map((client) => ({ client, ...summarize(cpu[client]) })) });
+    figure.tables.push({ label: `${label}, MiB per CPU second of the client`, rows: clients.map((client) => ({ client, ...summarize(cpu[client]) })) });
     figure.ratios.push(
       goal({ label: `dockhand / plain read, ${label}`, a: values.dockhand, b: values["undici-lean"], target: 0.8, judged }),
       context({ label: `dockhand / plain read, ${label}, per CPU second`, a: cpu.dockhand, b: cpu["undici-lean"] }),
       context({ label: `dockhand / plain read with undici's index loaded, ${label}`, a: values.dockhand, b: values.undici }),
       goal({ label: `dockhand / dockerode (demuxStream), ${label}`, a: values.dockhand, b: values.dockerode, target: 3, judged }),
       goal({ label: `dockhand / @docker/node-sdk, ${label}`, a: values.dockhand, b: values["node-sdk"], target: 3, judged }),
+      ...baselineRatios(baseline, label, values, cpu),
     );
   }
   return figure;

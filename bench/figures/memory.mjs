@@ -33,7 +33,7 @@ function analyse(samples) {
 }
 
 /** RSS while streaming a long body (2 GiB in the full run) through the client. */
-export async function run({ quick, socket, fixtures, log, nodeArgsFor }) {
+export async function run({ quick, socket, fixtures, log, nodeArgsFor, baseline }) {
   const { bytes } = fixtures.stream;
   const deadlineMs = quick ? 2000 : 90_000;
   const figure = {
@@ -51,7 +51,9 @@ export async function run({ quick, socket, fixtures, log, nodeArgsFor }) {
   };
   const rows = [];
   // A smoke run (--quick) skips the peers, which are context only.
-  for (const { client, kind, judged } of quick ? RUNS.filter((r) => r.client.startsWith("dockhand") || r.client === "undici-lean") : RUNS) {
+  // With --baseline, the baseline build streams the same bodies (unjudged, for comparison).
+  const runs = baseline ? [...RUNS, ...RUNS.filter((r) => r.client === "dockhand").map((r) => ({ ...r, client: "dockhand-baseline", judged: false }))] : RUNS;
+  for (const { client, kind, judged } of quick ? runs.filter((r) => r.client.startsWith("dockhand") || r.client === "undici-lean") : runs) {
     log(`memory: ${client} ${kind}`);
     try {
       const result = await runWorker(

@@ -1,10 +1,11 @@
-import { context, goal, runRounds, summarize } from "../lib/figure.mjs";
+import { baselineRatios, context, goal, runRounds, summarize, withBaseline } from "../lib/figure.mjs";
 import { runWorker } from "../lib/proc.mjs";
 
 const CLIENTS = ["dockhand", "dockerode", "node-sdk"];
 
 /** Pull-progress JSON lines parsed per second. */
-export async function run({ quick, rounds, socket, fixtures, log, nodeArgsFor }) {
+export async function run({ quick, rounds, socket, fixtures, log, nodeArgsFor, baseline }) {
+  const clients = withBaseline(CLIENTS, baseline);
   const timing = quick ? { warmupMs: 30, deadlineMs: 1000 } : { warmupMs: 300, deadlineMs: 30000 };
   const { lines, bytes } = fixtures.progress;
   const figure = {
@@ -21,7 +22,7 @@ export async function run({ quick, rounds, socket, fixtures, log, nodeArgsFor })
   };
   log("progress: pull");
   const { values, cpu, errors } = await runRounds(
-    CLIENTS,
+    clients,
     rounds,
     async (client) => {
       const r = await runWorker("progress", { client, socket, lines, ...timing }, { nodeArgs: nodeArgsFor(client, "progress") });
@@ -30,12 +31,13 @@ export async function run({ quick, rounds, socket, fixtures, log, nodeArgsFor })
     log,
   );
   figure.errors = errors;
-  figure.tables.push({ label: `${lines.toLocaleString("en-US")} lines`, rows: CLIENTS.map((client) => ({ client, ...summarize(values[client], 4) })) });
-  figure.tables.push({ label: "lines per CPU second of the client", rows: CLIENTS.map((client) => ({ client, ...summarize(cpu[client], 4) })) });
+  figure.tables.push({ label: `${lines.toLocaleString("en-US")} lines`, rows: clients.map((client) => ({ client, ...summarize(values[client], 4) })) });
+  figure.tables.push({ label: "lines per CPU second of the client", rows: clients.map((client) => ({ client, ...summarize(cpu[client], 4) })) });
   figure.ratios.push(
     goal({ label: "dockhand / dockerode (followProgress)", a: values.dockhand, b: values.dockerode, target: 2, judged: !quick }),
     context({ label: "dockhand / dockerode, per CPU second", a: cpu.dockhand, b: cpu.dockerode }),
     context({ label: "dockhand / @docker/node-sdk", a: values.dockhand, b: values["node-sdk"] }),
+    ...baselineRatios(baseline, "pull progress", values, cpu),
   );
   return figure;
 }

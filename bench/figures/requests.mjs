@@ -1,4 +1,4 @@
-import { context, goal, runRounds, summarize } from "../lib/figure.mjs";
+import { baselineRatios, context, goal, runRounds, summarize, withBaseline } from "../lib/figure.mjs";
 import { runWorker } from "../lib/proc.mjs";
 
 const CLIENTS = ["undici-lean", "undici", "dockhand", "dockerode", "node-sdk"];
@@ -8,7 +8,8 @@ const CLIENTS = ["undici-lean", "undici", "dockhand", "dockerode", "node-sdk"];
  * `system.version` (a 400-byte body, where per-request overhead rather than JSON parsing shows),
  * each sequentially and with 16 calls in flight.
  */
-export async function run({ quick, rounds, socket, fixtures, log, nodeArgsFor }) {
+export async function run({ quick, rounds, socket, fixtures, log, nodeArgsFor, baseline }) {
+  const clients = withBaseline(CLIENTS, baseline);
   const timing = quick ? { warmupMs: 50, durationMs: 200 } : { warmupMs: 500, durationMs: 2000 };
   const figure = {
     id: "requests",
@@ -25,7 +26,7 @@ export async function run({ quick, rounds, socket, fixtures, log, nodeArgsFor })
     const mode = `${op === "list" ? "containers.list" : "system.version"}, ${concurrency === 1 ? "sequential" : `concurrency ${concurrency}`}`;
     log(`requests: ${mode}`);
     const { values, cpu, errors } = await runRounds(
-      CLIENTS,
+      clients,
       rounds,
       async (client) => {
         const r = await runWorker(
@@ -38,8 +39,8 @@ export async function run({ quick, rounds, socket, fixtures, log, nodeArgsFor })
       log,
     );
     Object.assign(figure.errors, errors);
-    figure.tables.push({ label: mode, rows: CLIENTS.map((client) => ({ client, ...summarize(values[client], 4) })) });
-    figure.tables.push({ label: `${mode}, requests per CPU second of the client`, rows: CLIENTS.map((client) => ({ client, ...summarize(cpu[client], 4) })) });
+    figure.tables.push({ label: mode, rows: clients.map((client) => ({ client, ...summarize(values[client], 4) })) });
+    figure.tables.push({ label: `${mode}, requests per CPU second of the client`, rows: clients.map((client) => ({ client, ...summarize(cpu[client], 4) })) });
     const judged = !quick;
     const check = op === "list" ? goal : context;
     figure.ratios.push(
@@ -49,6 +50,7 @@ export async function run({ quick, rounds, socket, fixtures, log, nodeArgsFor })
       context({ label: `dockhand / dockerode, ${mode}, per CPU second`, a: cpu.dockhand, b: cpu.dockerode }),
       context({ label: `raw undici / dockerode, ${mode} (the ceiling of any undici-based client)`, a: values["undici-lean"], b: values.dockerode }),
       context({ label: `dockhand / @docker/node-sdk, ${mode}`, a: values.dockhand, b: values["node-sdk"] }),
+      ...baselineRatios(baseline, mode, values, cpu),
     );
   }
   return figure;

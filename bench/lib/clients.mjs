@@ -1,5 +1,5 @@
 /** Clients measured by the suite; each module under clients/ exports `info` and `open()`. */
-export const CLIENTS = ["undici", "undici-lean", "dockhand", "dockerode", "node-sdk"];
+export const CLIENTS = ["undici", "undici-lean", "dockhand", "dockhand-baseline", "dockerode", "node-sdk"];
 
 /** Loads one client adapter (and with it the library it wraps). */
 export function loadClient(name) {

@@ -51,3 +51,21 @@ export function goal({ label, a, b, target, better = "higher", judged = true }) 
 export function context({ label, a, b }) {
   return { label, value: round(pairedRatio(a ?? [], b ?? [])), goal: null, met: null };
 }
+
+/** A figure's clients, with the baseline build right after dockhand when `run.mjs --baseline` is on. */
+export function withBaseline(clients, baseline) {
+  return baseline ? clients.flatMap((c) => (c === "dockhand" ? [c, "dockhand-baseline"] : [c])) : clients;
+}
+
+/**
+ * Ratios of the current tree against the baseline build measured in the same rounds (none
+ * without `--baseline`): what an A/B of a change reads. `cpu` adds the per-CPU-second reading.
+ */
+export function baselineRatios(baseline, label, values, cpu) {
+  if (!baseline) return [];
+  const name = `dockhand / dockhand at ${baseline}, ${label}`;
+  return [
+    context({ label: name, a: values.dockhand, b: values["dockhand-baseline"] }),
+    ...(cpu ? [context({ label: `${name}, per CPU second`, a: cpu.dockhand, b: cpu["dockhand-baseline"] })] : []),
+  ];
+}

@@ -48,6 +48,7 @@ export function toMarkdown(results, findingsPath) {
     `- Memory: ${m.memoryGB} GB; ${m.os}`,
     `- Node ${m.node}, npm ${m.npm}, canned daemon: ${m.nginx}`,
     `- dockhand ${m.dockhand.version} at ${m.dockhand.commit} (built JS from \`src/\` via \`tsconfig.build.json\`), undici ${m.dockhand.undici}`,
+    ...(m.baseline ? [`- A/B: "dockhand-baseline" is the build of ${m.baseline}, measured in the same rounds`] : []),
     `- Peers: ${Object.entries(m.peers).map(([k, v]) => `${k} ${v}`).join(", ")}`,
     "",
     "## Summary (goals)",

@@ -35,7 +35,7 @@ export async function buildDockhand(repoDir, outDir, log) {
   const tsc = join(repoDir, "node_modules", "typescript", "bin", "tsc");
   if (!existsSync(tsc)) throw new Error("the repository's dependencies are not installed: run `npm ci` at the root first");
   await mkdir(outDir, { recursive: true });
-  log("building dockhand (tsc -p tsconfig.build.json) into bench/.build");
+  log(`building dockhand (tsc -p tsconfig.build.json) into ${outDir}`);
   let diagnostics = "";
   try {
     await exec(process.execPath, [tsc, "-p", join(repoDir, "tsconfig.build.json"), "--outDir", outDir, "--incremental", "--tsBuildInfoFile", join(outDir, ".tsbuildinfo"), "--declaration", "false", "--sourceMap", "false"], { cwd: repoDir });

@@ -1,44 +1,5 @@
 // dockhand as users run it: the compiled JavaScript (bench/.build, built from ../src by run.mjs).
 // DOCKHAND_BUILD=<dir> points at another build (e.g. one with a proposed patch) for an A/B run.
-import { readFileSync } from "node:fs";
-import { pathToFileURL } from "node:url";
-import { untilAborted } from "../sink.mjs";
+import { dockhandAdapter } from "../dockhand-adapter.mjs";
 
-const entry = process.env.DOCKHAND_BUILD
-  ? pathToFileURL(`${process.env.DOCKHAND_BUILD}/src/index.js`).href
-  : new URL("../../.build/src/index.js", import.meta.url).href;
-const { Docker } = await import(entry);
-
-export const info = { name: "dockhand", package: null, version: JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).version };
-
-export async function open({ socket, host }) {
-  const docker = new Docker({ host: host ?? `unix://${socket}` });
-  return {
-    list: () => docker.containers.list(),
-    version: () => docker.system.version(),
-    ping: () => docker.system.ping(),
-    logs: (container, sink, signal) =>
-      untilAborted(signal, async () => {
-        for await (const { stream, data } of await docker.containers.logs(container, { stdout: true, stderr: true, follow: true }, { signal })) {
-          sink(stream, data.length);
-        }
-      }),
-    export: (container, onBytes, signal) =>
-      untilAborted(signal, async () => {
-        for await (const chunk of await docker.containers.export(container, { signal })) onBytes(chunk.length);
-      }),
-    pull: (onMessage, signal) =>
-      untilAborted(signal, async () => {
-        for await (const message of await docker.images.create({ fromImage: "busybox", tag: "latest" }, { signal })) onMessage(message);
-      }),
-    // The workflow a user would call: create (pull only if the daemon lacks the image), attach, start, wait, remove.
-    runEcho: async (image) => (await docker.run(image, ["echo", "hi"])).stdout,
-    // Build figure (dockhand only): the image id and, for BuildKit, what the session sent.
-    build: async (params) => {
-      const build = await docker.images.build(params);
-      const id = await build.imageId();
-      return { id, transfer: build.transfer ?? null };
-    },
-    close: () => docker.close(),
-  };
-}
+export const { info, open } = await dockhandAdapter(process.env.DOCKHAND_BUILD ?? new URL("../../.build", import.meta.url).pathname, "dockhand");
