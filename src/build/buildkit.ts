@@ -20,6 +20,7 @@ import { GET_SECRET, getSecret, secretSources } from "../session/secrets.js";
 import { serveGrpc, type GrpcHandler } from "../session/server.js";
 import { contextDockerfile, contextRoot } from "./context.js";
 import { type BuildOptions, type BuildParams, buildQuery } from "./options.js";
+import { byteSource } from "./source.js";
 import { BuildStream } from "./stream.js";
 import { BuildTrace } from "./trace.js";
 
@@ -87,11 +88,15 @@ async function* closing(source: AsyncIterable<Uint8Array>, cleanup: () => Promis
 
 /** Starts a BuildKit build; resolves once the daemon accepted it, with its output stream. */
 export async function buildKitBuild(core: RequestCore, params: BuildParams, options: BuildOptions = {}): Promise<BuildStream> {
-  if (params.context !== undefined && typeof params.context !== "string") {
-    throw new DockerArgumentError('A tar stream context builds with builder: "classic"; BuildKit reads a context directory');
+  // A tar context is uploaded as the request body, which the daemon's BuildKit serves to the
+  // Dockerfile frontend as the context (no remote); the Dockerfile is read from inside it.
+  const tar = params.context !== undefined && typeof params.context !== "string" ? byteSource(params.context, "build context") : undefined;
+  if (tar !== undefined && params.dockerfileContent !== undefined) {
+    throw new DockerArgumentError("dockerfileContent needs a directory context (or none); add the Dockerfile to the tar instead");
   }
+  if (tar !== undefined && params.remote !== undefined) throw new DockerArgumentError("A build takes a context or a remote, not both");
   const remote = params.remote;
-  const local = remote === undefined ? await localSources(params) : undefined;
+  const local = remote === undefined && tar === undefined ? await localSources(params) : undefined;
   const transfer: TransferCounter = { entries: 0, files: 0, bytes: 0 };
   const services = new Map<string, GrpcHandler>([[HEALTH_CHECK, healthCheck]]);
   if (local) services.set(DIFF_COPY, diffCopy(local.dirs, transfer));
@@ -115,11 +120,11 @@ export async function buildKitBuild(core: RequestCore, params: BuildParams, opti
     const query = {
       ...buildQuery(params, local?.dockerfile ?? params.dockerfile),
       version: "2",
-      remote: remote ?? "client-session",
+      remote: tar === undefined ? (remote ?? "client-session") : undefined,
       session: session.sessionId,
       buildid: randomBytes(32).toString("hex"),
     };
-    return await core.call("ImageBuild", { query }, {
+    return await core.call("ImageBuild", { query, raw: tar }, {
       ...options,
       decode: (body: AsyncIterable<Uint8Array>, facts: RequestFacts) =>
         new BuildStream(closing(body, end), facts, { trace: new BuildTrace(), transfer }),

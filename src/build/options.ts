@@ -35,8 +35,10 @@ export interface BuildParams extends Omit<PlainBuildQuery, "version"> {
   /**
    * The builder. Left out, the client's `builder` option decides, else the daemon's default as
    * its `/_ping` announces it (`Builder-Version: 2` means BuildKit), as the Docker CLI decides.
-   * BuildKit needs a directory context (or `dockerfileContent`, or `remote`); a tar stream
-   * context always builds with the classic builder when the builder is left to the daemon.
+   * A tar stream context builds with the classic builder when the builder is left to the
+   * daemon; with `"buildkit"` it is uploaded as the request body, which the daemon's BuildKit
+   * unpacks as the context (applying no `.dockerignore` inside it, as BuildKit does for any
+   * context it does not read through the session).
    */
   builder?: Builder;
   /**

@@ -154,6 +154,35 @@ describeEngine("BuildKit builds through the session", () => {
     }
   });
 
+  it.skipIf(diverges("session"))(`builds a tar stream context, uploaded as the request body${why("session")}`, { timeout: 120_000 }, async () => {
+    const { tarFs } = await import("../../src/build/tar.js");
+    const dir = await mkdtemp(join(tmpdir(), "dockhand-e2e-buildkit-tar-"));
+    try {
+      await mkdir(join(dir, "sub"));
+      await writeFile(join(dir, "sub", "Dockerfile.alt"), `FROM ${TEST_IMAGE}\nCOPY . /ctx/\nRUN cat /ctx/hello.txt > /seen\nCMD ["sh", "-c", "cat /seen && cd /ctx && find . | sort"]\n`);
+      await writeFile(join(dir, "hello.txt"), "from the tar\n");
+      await writeFile(join(dir, "skip.log"), "ignored\n");
+      await writeFile(join(dir, ".dockerignore"), "*.log\n");
+      const build = await docker.images.build({
+        builder: "buildkit",
+        context: (await tarFs()).pack(dir),
+        dockerfile: "sub/Dockerfile.alt",
+        labels: { "dockhand.test": "buildkit-e2e" },
+      });
+      const id = await build.imageId();
+      try {
+        // BuildKit applies no .dockerignore to an uploaded context (it filters local ones only).
+        expect(await contents(id)).toBe("from the tar\n.\n./.dockerignore\n./hello.txt\n./skip.log\n./sub\n./sub/Dockerfile.alt\n");
+        // Nothing went through the session's FileSync: the daemon read the body.
+        expect(build.transfer?.entries).toBe(0);
+      } finally {
+        await docker.images.remove(id, { force: true });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("follows the daemon's default builder when none is named", { timeout: 120_000 }, async () => {
     const { builderVersion } = await docker.system.ping();
     const build = await docker.images.build({ ...options(), builder: undefined });

@@ -161,7 +161,14 @@ describe("images.build", () => {
     expect(sessions).toHaveLength(2);
     await expect(classic.images.build({ context: dir, builder: "kaniko" as "classic" })).rejects.toThrow(DockerArgumentError);
     expect(() => new Docker({ builder: "v2" as "classic" })).toThrow(/builder must be "buildkit" or "classic"/);
-    await expect(classic.images.build({ context: new Uint8Array(10), builder: "buildkit" })).rejects.toThrow(/tar stream context builds with builder: "classic"/);
+    // A tar stream under BuildKit is the request body: the session serves no FileSync.
+    await expect(classic.images.build({ context: new Uint8Array(10), builder: "buildkit" })).rejects.toThrow(/no sessions here/);
+    expect(sessions.at(-1)).not.toContain("FileSync");
+    await expect(classic.images.build({ context: new Uint8Array(10), builder: "buildkit", dockerfileContent: "FROM busybox\n" })).rejects.toThrow(
+      /add the Dockerfile to the tar instead/,
+    );
+    await expect(classic.images.build({ context: new Uint8Array(10), builder: "buildkit", remote: "https://example.com/c.tar" })).rejects.toThrow(/a context or a remote, not both/);
+    expect(sessions).toHaveLength(3);
   });
 
   it("rejects with BuildError carrying the output when a step fails", async () => {
