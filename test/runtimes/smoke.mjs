@@ -5,7 +5,8 @@
 //
 // Optional steps run when their fixture is up: DOCKHAND_TLS_DIR (scripts/tls.sh) and
 // DOCKHAND_SSH_DIR (scripts/sshd.sh). Exit status 1 when any step fails.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as unrefTimer } from "node:timers";
 import {
@@ -152,6 +153,28 @@ await step("events stream, aborted", async () => {
   check(seen.includes("create"), `saw ${JSON.stringify(seen)} before the abort`);
   check(outcome instanceof DockerAbortError, `the stream ${outcome === "ended" ? "ended quietly" : `failed with ${outcome?.constructor?.name}: ${outcome?.message}`}`);
 });
+
+await step("BuildKit build through the session", async () => {
+  // The session's gRPC server (node:http2 on the upgraded /session socket) is what differs most
+  // between runtimes; a fresh file keeps the RUN step from being cached, so its output shows.
+  const context = mkdtempSync(join(tmpdir(), "dockhand-runtimes-build-"));
+  const tag = `dockhand-runtimes-build:${process.pid}`;
+  try {
+    const stamp = `${runtime} ${Date.now()}`;
+    writeFileSync(join(context, "Dockerfile"), `FROM ${IMAGE}\nCOPY stamp.txt /\nRUN cat /stamp.txt\n`);
+    writeFileSync(join(context, "stamp.txt"), `${stamp}\n`);
+    const build = await docker.images.build({ context, builder: "buildkit", tags: [tag], labels: { "dockhand.test": "runtimes" } });
+    let output = "";
+    for await (const event of build.events()) if (event.type === "log") output += event.text;
+    const id = await build.imageId();
+    check(/^sha256:[0-9a-f]{64}$/.test(id ?? ""), `image id ${id}`);
+    check(output.includes(stamp), `the RUN step printed ${JSON.stringify(output)}`);
+    check((build.transfer?.bytes ?? 0) > stamp.length, `the session sent ${JSON.stringify(build.transfer)}`);
+  } finally {
+    rmSync(context, { recursive: true, force: true });
+    await docker.images.remove(tag, { force: true }).catch(() => {});
+  }
+}, { timeout: 120_000 });
 
 const tlsDir = process.env.DOCKHAND_TLS_DIR;
 await step("mutual TLS", async () => {
