@@ -120,7 +120,8 @@ summary=()
 status=0
 for r in "${runtimes[@]}"; do
   case "$r" in
-    deno) cmd=("${BIN[$r]}" run -A --quiet smoke.mjs) dir="$work/npm" ;;
+    # The permissions README asks for, without --allow-sys (which a user may well not grant).
+    deno) cmd=("${BIN[$r]}" run --allow-env --allow-read --allow-write --allow-net --allow-run --quiet smoke.mjs) dir="$work/npm" ;;
     bun) cmd=("${BIN[$r]}" smoke.mjs) dir="$work/bun" ;;
     *) cmd=("${BIN[$r]}" smoke.mjs) dir="$work/npm" ;;
   esac

@@ -74,7 +74,19 @@ async function localSources(params: BuildParams): Promise<LocalSources> {
  * changed: stable for one directory on one machine, different across machines sharing a daemon.
  */
 function sharedKey(root: string | undefined): string {
-  return createHash("sha256").update(`${hostname()}:${root ?? randomUUID()}`).digest("hex");
+  return createHash("sha256").update(`${machineName()}:${root ?? randomUUID()}`).digest("hex");
+}
+
+/**
+ * This machine's name, or "" where the runtime will not tell (Deno without `--allow-sys`): the
+ * key then rests on the directory alone, which still makes a rebuild incremental.
+ */
+function machineName(): string {
+  try {
+    return hostname();
+  } catch {
+    return "";
+  }
 }
 
 /** Runs `source` to its end (or until the reader stops), then `cleanup`, whatever happened. */
