@@ -22,6 +22,13 @@ export interface MockDaemonOptions {
   handlers?: RequestHandler[];
   /** Delay before each `/_ping` answer, e.g. to keep version negotiation in flight. Default 0. */
   pingDelayMs?: number;
+  /**
+   * The builder `/_ping` announces as the daemon's default (`Builder-Version`). Default `"1"`, the
+   * classic builder, which the mock runs (`POST /build`); `"2"` announces BuildKit, as recent
+   * engines do, but the mock answers BuildKit builds (`POST /session`, `POST /build?version=2`)
+   * with an error telling to pass `builder: "classic"`.
+   */
+  builderVersion?: "1" | "2";
   /** Images present at start, taken from the mock registry. Default `["busybox:latest"]`. */
   images?: string[];
 }
@@ -73,6 +80,7 @@ export async function startMockDaemon(options: MockDaemonOptions = {}): Promise<
     engineVersion,
     daemonId: randomHex(),
     pingDelayMs: options.pingDelayMs ?? 0,
+    builderVersion: options.builderVersion ?? "1",
     closing: closing.signal,
   });
   let initial = options.handlers ?? [];

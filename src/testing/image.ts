@@ -26,7 +26,13 @@ export interface MockImage {
     WorkingDir: string;
     /** Default user. */
     User: string;
+    /** Ports the image exposes (`EXPOSE`), as `80/tcp` keys. */
+    ExposedPorts?: Record<string, Record<string, never>>;
   };
   /** Layer digests, for RootFS, history and pull progress. */
   layers: string[];
+  /** The image a build step made this one from; absent for pulled and seeded images. */
+  parent?: string;
+  /** That build step, as history shows it (`/bin/sh -c #(nop)  ENV A=b`, `/bin/sh -c make`). */
+  createdBy?: string;
 }

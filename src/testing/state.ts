@@ -214,6 +214,38 @@ export class MockState implements ContainerHost {
     return { image, upToDate, digest: remote.digest };
   }
 
+  /**
+   * Stores the image one build step committed on top of `parent` (none after `FROM scratch`):
+   * the parent's layers plus one of `layerSize` bytes when the step wrote files (`RUN`, `COPY`,
+   * `ADD`). No event: the daemon reports a build's images only when it tags them.
+   */
+  commitImage(
+    parent: MockImage | undefined,
+    step: { config: MockImage["config"]; labels: Record<string, string>; createdBy: string; layerSize?: number },
+  ): MockImage {
+    const layers = [...(parent?.layers ?? [])];
+    if (step.layerSize !== undefined) layers.push(`sha256:${randomHex()}`);
+    const image: MockImage = {
+      id: `sha256:${randomHex()}`,
+      repoTags: [],
+      repoDigests: [],
+      created: nowNs(),
+      size: (parent?.size ?? 0) + (step.layerSize ?? 0),
+      labels: { ...step.labels },
+      config: structuredClone(step.config),
+      layers,
+      ...(parent ? { parent: parent.id } : {}),
+      createdBy: step.createdBy,
+    };
+    this.images.set(image.id, image);
+    return image;
+  }
+
+  /** Images built directly on `image` (a build's next steps). */
+  childrenOf(image: MockImage): MockImage[] {
+    return [...this.images.values()].filter((other) => other.parent === image.id);
+  }
+
   /** Finds an image by tag, digest reference, full ID or unique ID prefix. */
   findImage(ref: string): MockImage | undefined {
     const byId = this.images.get(ref) ?? this.images.get(`sha256:${ref}`);
@@ -243,7 +275,7 @@ export class MockState implements ContainerHost {
   tagImage(image: MockImage, ref: string): void {
     const name = this.#ref(ref);
     this.#retag(image, name);
-    this.events.emit("image", "tag", image.id, { name });
+    this.events.emit("image", "tag", image.id, { ...image.labels, name });
   }
 
   /** Removes one tag; deletes the image when it was the last one. Returns what the daemon reports. */
@@ -266,8 +298,14 @@ export class MockState implements ContainerHost {
     }
     for (const digest of image.repoDigests) report.push({ Untagged: digest });
     this.images.delete(image.id);
-    report.push({ Deleted: image.id }, ...image.layers.map((layer) => ({ Deleted: layer })));
+    const parent = image.parent === undefined ? undefined : this.images.get(image.parent);
+    const own = image.layers.filter((layer) => !parent?.layers.includes(layer));
+    report.push({ Deleted: image.id }, ...own.map((layer) => ({ Deleted: layer })));
     this.events.emit("image", "delete", image.id, { name: image.id });
+    // As `docker rmi` does (without --no-prune): an untagged parent left without children goes too.
+    if (parent && parent.repoTags.length === 0 && this.childrenOf(parent).length === 0 && this.containersUsing(parent).length === 0) {
+      report.push(...this.deleteImage(parent));
+    }
     return report;
   }
 

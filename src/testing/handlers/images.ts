@@ -30,9 +30,12 @@ export function imageHandlers(state: MockState, settings: DaemonSettings): HttpH
       const beforeTime = before === undefined ? undefined : state.image(before).created;
       const sinceTime = since === undefined ? undefined : state.image(since).created;
       const untilTime = until === undefined ? undefined : parseTime(until, "until");
+      const all = boolParam(query, "all");
       const images = [...state.images.values()]
         .filter(
           (image) =>
+            // A build's intermediate images (untagged, with children) only show with `all`.
+            (all || image.repoTags.length > 0 || state.childrenOf(image).length === 0) &&
             (dangling === undefined || dangling === (image.repoTags.length === 0)) &&
             filters.any("reference", (pattern) => image.repoTags.some((tag) => referenceMatches(pattern, tag))) &&
             filters.labels(image.labels) &&
@@ -44,7 +47,7 @@ export function imageHandlers(state: MockState, settings: DaemonSettings): HttpH
       return json(
         images.map((image): Schema<"ImageSummary"> => ({
           Id: image.id,
-          ParentId: "",
+          ParentId: image.parent ?? "",
           RepoTags: image.repoTags,
           RepoDigests: image.repoDigests,
           Created: unixSeconds(image.created),
@@ -62,18 +65,22 @@ export function imageHandlers(state: MockState, settings: DaemonSettings): HttpH
     endpoint.get("/images/:name+/json", ({ params, version }) => imageInspect(state.image(params.name!), version)),
 
     endpoint.get("/images/:name+/history", ({ params }) => {
-      const image = state.image(params.name!);
-      const layerSize = Math.round(image.size / image.layers.length);
-      return json(
-        [...image.layers].reverse().map((layer, i): HistoryItem => ({
-          Id: i === 0 ? image.id : "<missing>",
+      const history: HistoryItem[] = [];
+      let image: MockImage | undefined = state.image(params.name!);
+      // Built images: one entry per build step, newest first, down to the base image.
+      for (; image?.createdBy !== undefined; image = image.parent === undefined ? undefined : state.images.get(image.parent)) {
+        const parent = image.parent === undefined ? undefined : state.images.get(image.parent);
+        history.push({
+          Id: image.id,
           Created: unixSeconds(image.created),
-          CreatedBy: i === 0 && image.config.Cmd ? `CMD ${JSON.stringify(image.config.Cmd)}` : `ADD file:${shortId(layer)} in /`,
-          Tags: i === 0 ? image.repoTags : null,
-          Size: layerSize,
+          CreatedBy: image.createdBy,
+          Tags: image.repoTags.length > 0 ? image.repoTags : null,
+          Size: image.size - (parent?.size ?? 0),
           Comment: "",
-        })),
-      );
+        });
+      }
+      if (image) history.push(...baseHistory(image));
+      return json(history);
     }),
 
     endpoint.post("/images/:name+/tag", ({ params, query }) => {
@@ -119,12 +126,13 @@ export function imageHandlers(state: MockState, settings: DaemonSettings): HttpH
       const untilTime = until === undefined ? undefined : parseTime(until, "until");
       const victims = [...state.images.values()].filter(
         (image) =>
-          (!danglingOnly || image.repoTags.length === 0) &&
+          (!danglingOnly || (image.repoTags.length === 0 && state.childrenOf(image).length === 0)) &&
           state.containersUsing(image).length === 0 &&
           filters.labels(image.labels) &&
           (untilTime === undefined || image.created < untilTime),
       );
-      const deleted = victims.flatMap((image) => state.deleteImage(image));
+      // Deleting one image may already have taken an untagged parent that was also a victim.
+      const deleted = victims.flatMap((image) => (state.images.has(image.id) ? state.deleteImage(image) : []));
       const reclaimed = victims.reduce((sum, image) => sum + image.size, 0);
       state.events.emit("image", "prune", "", { reclaimed: String(reclaimed) });
       return json({ ImagesDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed });
@@ -134,7 +142,7 @@ export function imageHandlers(state: MockState, settings: DaemonSettings): HttpH
 
 /** `GET /images/{name}/json`; fields the daemon dropped in later versions only appear for older ones. */
 function imageInspect(image: MockImage, version: string): Response {
-  const legacy = compareVersions(version, "1.52") < 0 ? { Parent: "", Comment: "", DockerVersion: "", Author: "" } : {};
+  const legacy = compareVersions(version, "1.52") < 0 ? { Parent: image.parent ?? "", Comment: "", DockerVersion: "", Author: "" } : {};
   return json(<Schema<"ImageInspect">>{
     Id: image.id,
     RepoTags: image.repoTags,
@@ -146,6 +154,7 @@ function imageInspect(image: MockImage, version: string): Response {
       Env: image.config.Env,
       Cmd: image.config.Cmd,
       ...(image.config.Entrypoint ? { Entrypoint: image.config.Entrypoint } : {}),
+      ...(image.config.ExposedPorts ? { ExposedPorts: image.config.ExposedPorts } : {}),
       WorkingDir: image.config.WorkingDir,
       Labels: Object.keys(image.labels).length > 0 ? image.labels : null,
     },
@@ -157,6 +166,19 @@ function imageInspect(image: MockImage, version: string): Response {
     RootFS: { Type: "layers", Layers: image.layers },
     Metadata: { LastTagTime: "0001-01-01T00:00:00Z" },
   });
+}
+
+/** History of a pulled or seeded image: one entry per layer, the newest carrying the image's id and command. */
+function baseHistory(image: MockImage): HistoryItem[] {
+  const layerSize = Math.round(image.size / image.layers.length);
+  return [...image.layers].reverse().map((layer, i): HistoryItem => ({
+    Id: i === 0 ? image.id : "<missing>",
+    Created: unixSeconds(image.created),
+    CreatedBy: i === 0 && image.config.Cmd ? `CMD ${JSON.stringify(image.config.Cmd)}` : `ADD file:${shortId(layer)} in /`,
+    Tags: i === 0 ? image.repoTags : null,
+    Size: layerSize,
+    Comment: "",
+  }));
 }
 
 /** The `reference` filter: a glob on the familiar `name:tag`, or on the name alone. */

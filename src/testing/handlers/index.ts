@@ -1,5 +1,6 @@
 import type { HttpHandler } from "msw";
 import type { MockState } from "../state.js";
+import { buildHandlers } from "./build.js";
 import { containerHandlers } from "./containers.js";
 import { eventHandlers } from "./events.js";
 import { execHandlers } from "./exec.js";
@@ -19,6 +20,7 @@ export function builtinHandlers(state: MockState, settings: DaemonSettings): Htt
     ...statsHandlers(state, settings),
     ...execHandlers(state),
     ...imageHandlers(state, settings),
+    ...buildHandlers(state, settings),
     ...networkHandlers(state),
     ...volumeHandlers(state),
   ];

@@ -2,6 +2,7 @@ import type { HttpHandler } from "msw";
 import { endpoint } from "../endpoint.js";
 import { shortId } from "../ids.js";
 import { liveStream } from "../live.js";
+import type { MockImage } from "../image.js";
 import { familiar, parseRef, type ImageRef } from "../refs.js";
 import { DaemonError } from "../reply.js";
 import type { MockState } from "../state.js";
@@ -9,7 +10,7 @@ import type { Schema } from "../wire.js";
 import type { DaemonSettings } from "./settings.js";
 
 /** A pull progress line. The spec dropped `progress` and `error`, but daemons still send both. */
-type ProgressLine = Schema<"CreateImageInfo"> & { progress?: string; error?: string };
+export type ProgressLine = Schema<"CreateImageInfo"> & { progress?: string; error?: string };
 
 /**
  * `POST /images/create?fromImage=...`: pulls from the mock registry with the daemon's progress
@@ -32,29 +33,43 @@ export function pullHandler(state: MockState, settings: DaemonSettings): HttpHan
       // The daemon separates progress messages with CRLF.
       const send = (message: ProgressLine) => sink.push(`${JSON.stringify(message)}\r\n`);
       if (names.length === 0) {
-        fail(send, ref, familiar(ref), false);
+        send(errorLine(missingMessage(ref, familiar(ref), false)));
         return sink.close();
       }
       let fresh = false;
       for (const name of names) {
-        const outcome = pullOne(state, send, ref, name);
-        if (outcome === undefined) return sink.close();
-        fresh ||= outcome;
+        const outcome = pullWithProgress(state, send, ref, name);
+        if ("error" in outcome) {
+          send(errorLine(outcome.error));
+          return sink.close();
+        }
+        fresh ||= outcome.fresh;
       }
-      send({ status: `Status: ${fresh ? "Downloaded newer image" : "Image is up to date"} for ${explicit ? names[0] : ref.repository}` });
+      send(pullStatus(fresh, explicit ? names[0]! : ref.repository));
       sink.close();
     });
     return new Response(body, { headers: { "Content-Type": "application/json" } });
   });
 }
 
-/** Pulls one tag with its progress; returns whether it was new, or undefined after an error line. */
-function pullOne(state: MockState, send: (message: ProgressLine) => void, ref: ImageRef, name: string): boolean | undefined {
+/** The last line of a successful pull. */
+export function pullStatus(fresh: boolean, name: string): ProgressLine {
+  return { status: `Status: ${fresh ? "Downloaded newer image" : "Image is up to date"} for ${name}` };
+}
+
+/**
+ * Pulls one tag (`name`, familiar form) with its progress lines; says whether it was new, or
+ * gives the daemon's error message for the caller to report (a pull answers it as the last line,
+ * a build as the build's error).
+ */
+export function pullWithProgress(
+  state: MockState,
+  send: (message: ProgressLine) => void,
+  ref: ImageRef,
+  name: string,
+): { image: MockImage; fresh: boolean } | { error: string } {
   const pulled = state.pull(name);
-  if (!pulled) {
-    fail(send, ref, name, [...state.registry.keys()].some((known) => known.startsWith(`${ref.repository}:`)));
-    return undefined;
-  }
+  if (!pulled) return { error: missingMessage(ref, name, [...state.registry.keys()].some((known) => known.startsWith(`${ref.repository}:`))) };
   send({ status: `Pulling from ${remotePath(ref.repository)}`, id: name.slice(name.lastIndexOf(":") + 1) });
   if (!pulled.upToDate) {
     const layerSize = Math.max(1, Math.round(pulled.image.size / pulled.image.layers.length));
@@ -70,15 +85,19 @@ function pullOne(state: MockState, send: (message: ProgressLine) => void, ref: I
     }
   }
   send({ status: `Digest: ${pulled.digest}` });
-  return !pulled.upToDate;
+  return { image: pulled.image, fresh: !pulled.upToDate };
 }
 
-/** The error line: an unknown tag of a known repository, or a repository the registry does not have. */
-function fail(send: (message: ProgressLine) => void, ref: ImageRef, name: string, knownRepository: boolean): void {
-  const message = knownRepository
+/** The daemon's error line in a JSON progress stream. */
+export function errorLine(message: string): ProgressLine {
+  return { errorDetail: { message }, error: message };
+}
+
+/** Why a pull failed: an unknown tag of a known repository, or a repository the registry does not have. */
+function missingMessage(ref: ImageRef, name: string, knownRepository: boolean): string {
+  return knownRepository
     ? `manifest for ${name} not found: manifest unknown: manifest unknown`
     : `pull access denied for ${ref.repository}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`;
-  send({ errorDetail: { message }, error: message });
 }
 
 /** The repository path as the registry names it in progress messages (`library/busybox`). */

@@ -16,7 +16,7 @@ export function systemHandlers(state: MockState, settings: DaemonSettings): Http
         "Api-Version": settings.apiVersion,
         OSType: "linux",
         "Docker-Experimental": "false",
-        "Builder-Version": "2",
+        "Builder-Version": settings.builderVersion,
         Swarm: "inactive",
         "Cache-Control": "no-cache, no-store, must-revalidate",
         Pragma: "no-cache",

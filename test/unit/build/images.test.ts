@@ -16,7 +16,8 @@ import { route } from "../../../src/testing/index.js";
 import { useMockDaemon } from "../../support/mock-daemon.js";
 import { bytesOf, cleanup, tempDir, unpack } from "./tar-helpers.js";
 
-const mock = useMockDaemon({ apiVersion: "1.47" });
+// Announces BuildKit, as recent engines do, so that leaving the builder to the daemon means BuildKit.
+const mock = useMockDaemon({ apiVersion: "1.47", builderVersion: "2" });
 afterEach(() => cleanup());
 
 /** A client whose CLI config (no credentials unless written) lives in a directory of its own. */

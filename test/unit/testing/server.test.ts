@@ -19,7 +19,7 @@ describe("mock daemon server", () => {
       "api-version": "1.47",
       ostype: "linux",
       "docker-experimental": "false",
-      "builder-version": "2",
+      "builder-version": "1",
       swarm: "inactive",
       "cache-control": "no-cache, no-store, must-revalidate",
     });
