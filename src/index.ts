@@ -80,6 +80,7 @@ export type {
 } from "./resources/containers.js";
 export type { ArchiveExtractOptions, ArchiveExtractResult } from "./build/extract.js";
 export type { Builder, BuildOptions, BuildParams } from "./build/options.js";
+export type { BuildExport, LocalBuildExport, TarBuildExport } from "./build/outputs.js";
 export { BuildStream, type BuildTransfer } from "./build/stream.js";
 export type { BuildSecret } from "./session/secrets.js";
 export type {

@@ -21,6 +21,7 @@ import { serveGrpc, type GrpcHandler } from "../session/server.js";
 import { contextDockerfile, contextRoot } from "./context.js";
 import { type BuildOptions, type BuildParams, buildQuery } from "./options.js";
 import { byteSource } from "./source.js";
+import { exportTarget } from "./outputs.js";
 import { BuildStream } from "./stream.js";
 import { BuildTrace } from "./trace.js";
 
@@ -113,6 +114,8 @@ export async function buildKitBuild(core: RequestCore, params: BuildParams, opti
   const services = new Map<string, GrpcHandler>([[HEALTH_CHECK, healthCheck]]);
   if (local) services.set(DIFF_COPY, diffCopy(local.dirs, transfer));
   if (params.secrets) services.set(GET_SECRET, getSecret(await secretSources(params.secrets, process.env)));
+  const output = exportTarget(params.outputs);
+  if (output) services.set(output.method, output.handler);
 
   const removeTemporary = async () => {
     if (local?.temporary) await rm(local.temporary, { recursive: true, force: true });
@@ -135,6 +138,7 @@ export async function buildKitBuild(core: RequestCore, params: BuildParams, opti
       remote: tar === undefined ? (remote ?? "client-session") : undefined,
       session: session.sessionId,
       buildid: randomBytes(32).toString("hex"),
+      outputs: output?.query,
     };
     return await core.call("ImageBuild", { query, raw: tar }, {
       ...options,

@@ -295,11 +295,13 @@ function describe(reason: ArchiveExtractFailure, err: unknown): string {
  * the module comment and {@link ArchiveExtractOptions}). Refuses, before writing it, an entry
  * that would land outside or be written through a symlink, and stops there; every failure is an
  * {@link ArchiveExtractError} listing what was written. Resolves with the entries passed over.
+ * `signal` stops it (reason `interrupted`), e.g. when whoever feeds the archive failed.
  */
 export async function extractTo(
   archive: AsyncIterable<Uint8Array>,
   directory: string,
   options: ArchiveExtractOptions = {},
+  signal?: AbortSignal,
 ): Promise<ArchiveExtractResult> {
   if (options.copyUIDGID && !(process.platform !== "win32" && process.getuid?.() === 0)) {
     throw new DockerArgumentError("copyUIDGID: giving files the archive's owners needs root");
@@ -329,7 +331,7 @@ export async function extractTo(
   // pipeline reports that failure already, so this second report must not crash the process.
   unpack.on("entry", (_header: unknown, entry: Readable) => entry.on("error", () => {}));
   try {
-    await pipeline(archive, unpack, { signal: stop.signal });
+    await pipeline(archive, unpack, { signal: signal ? AbortSignal.any([stop.signal, signal]) : stop.signal });
   } catch (err) {
     // After a refusal the pipeline fails with our own abort, which is no cause worth keeping.
     throw extraction.error(extraction.refusal ? undefined : err);

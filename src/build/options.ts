@@ -2,6 +2,7 @@ import type { AuthConfigs } from "../auth/auth-config.js";
 import { DockerArgumentError } from "../core/errors.js";
 import type { QueryParams, RequestOptions } from "../core/types.js";
 import type { BuildSecret } from "../session/secrets.js";
+import type { BuildExport } from "./outputs.js";
 import type { ByteSource } from "./source.js";
 
 /** Build parameters the daemon takes as they are (same names as the API's query). */
@@ -48,6 +49,14 @@ export interface BuildParams extends Omit<PlainBuildQuery, "version"> {
    * @example `secrets: { npmrc: { file: "~/.npmrc" }, token: { env: "GITHUB_TOKEN" } }`
    */
   secrets?: Readonly<Record<string, BuildSecret>>;
+  /**
+   * BuildKit only: export the result to the client instead of creating an image, like
+   * `docker buildx build --output`: `[{ type: "local", dest: "./out" }]` writes its files into a
+   * directory, `[{ type: "tar", dest: "out.tar" }]` writes them as one archive (or to a writable
+   * stream). One output per build. The stream then reports no image: read it with `done()` or
+   * `events()` (not `imageId()`); it ends once everything is written.
+   */
+  outputs?: readonly BuildExport[];
   /**
    * The build context: a directory path (packed like `docker build DIR`, honouring its
    * `.dockerignore`; streamed, never buffered), or a tar archive (a `ByteSource`: Node `Readable`,
@@ -104,6 +113,7 @@ export function buildQuery(params: BuildParams, dockerfile: string | undefined):
     builder: _builder,
     version: _version,
     secrets: _secrets,
+    outputs: _outputs,
     tags,
     cachefrom,
     forcerm = true,

@@ -24,7 +24,10 @@ export interface TarHeader {
 /** tar-stream's pack, as far as adding our own entries goes. */
 export interface TarPack extends PackStream {
   entry(header: Partial<TarHeader> & { name: string }, content: string | Uint8Array, done: (err?: Error | null) => void): void;
+  /** An entry whose content is written to the returned stream (exactly `header.size` bytes, then `end()`). */
+  entry(header: Partial<TarHeader> & { name: string }, done: (err?: Error | null) => void): Writable;
   finalize(): void;
+  on(event: "error", listener: (err: Error) => void): this;
 }
 
 interface PackOptions {

@@ -162,6 +162,7 @@ export class ImageOperations extends Resource {
       return buildKitBuild(this.core, params, options);
     }
     if (params.secrets !== undefined) throw new DockerArgumentError('Build secrets need builder: "buildkit"');
+    if (params.outputs !== undefined) throw new DockerArgumentError('Build outputs need builder: "buildkit" (the classic builder ignores them)');
     const { context, dockerfileContent } = params;
     // The context is checked first: a bad path fails before any credential helper runs.
     let packed: PackedContext | undefined;
@@ -188,7 +189,7 @@ export class ImageOperations extends Resource {
     if (params.version !== undefined) return params.version === "2" ? "buildkit" : "classic";
     if (this.core.builder !== undefined) return this.core.builder;
     // Options only BuildKit has mean BuildKit (every daemon since 18.09 has it built in).
-    if (params.secrets !== undefined) return "buildkit";
+    if (params.secrets !== undefined || params.outputs !== undefined) return "buildkit";
     // BuildKit reads a context directory; a tar stream is for the classic builder.
     if (params.context !== undefined && typeof params.context !== "string") return "classic";
     await this.core.negotiator.version(options?.signal);

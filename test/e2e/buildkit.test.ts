@@ -4,9 +4,11 @@
 // docker-buildx oracle is there (scripts/buildx.sh) — the same Dockerfile built by `docker buildx
 // build` on the same daemon, compared by image config and file contents.
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { BuildError, DockerAbortError, DockerTimeoutError, Docker, type BuildParams } from "../../src/index.js";
@@ -36,6 +38,35 @@ const DOCKERFILE = [
 /** Live handles of kinds a leaked session would hold. */
 function handles(): number {
   return process.getActiveResourcesInfo().filter((kind) => kind === "PipeWrap" || kind === "TCPSocketWrap" || kind === "Http2Session").length;
+}
+
+/** Every entry under `root` by relative path: type, mode bits, size, content hash, link target, mtime, hard link group. */
+async function describeTree(root: string): Promise<Map<string, Record<string, unknown>>> {
+  const tree = new Map<string, Record<string, unknown>>();
+  const inodes = new Map<number, string[]>();
+  const visit = async (rel: string): Promise<void> => {
+    for (const name of (await readdir(join(root, rel))).sort()) {
+      const path = rel === "" ? name : `${rel}/${name}`;
+      const info = await lstat(join(root, path));
+      const type = info.isDirectory() ? "dir" : info.isSymbolicLink() ? "symlink" : info.isFIFO() ? "fifo" : info.isFile() ? "file" : "other";
+      const entry: Record<string, unknown> = { type, mode: info.mode & 0o7777 };
+      if (type === "file") {
+        entry["size"] = info.size;
+        entry["sha256"] = createHash("sha256").update(await readFile(join(root, path))).digest("hex");
+        entry["mtime"] = Math.floor(info.mtimeMs / 1000);
+        inodes.set(info.ino, [...(inodes.get(info.ino) ?? []), path]);
+      }
+      if (type === "symlink") {
+        entry["target"] = await readlink(join(root, path));
+        delete entry["mode"]; // a symlink's own mode is the umask's, on either side
+      }
+      tree.set(path, entry);
+      if (type === "dir") await visit(path);
+    }
+  };
+  await visit("");
+  for (const paths of inodes.values()) if (paths.length > 1) for (const path of paths) tree.get(path)!["links"] = [...paths].sort().join(" ");
+  return tree;
 }
 
 describeEngine("BuildKit builds through the session", () => {
@@ -281,6 +312,51 @@ describeEngine("BuildKit builds through the session", () => {
     await expect(timedOut).rejects.toBeInstanceOf(DockerTimeoutError);
     await own.close();
     await expect.poll(handles, { timeout: 10_000 }).toBeLessThanOrEqual(before);
+  });
+
+  it.skipIf(buildx === undefined || diverges("session"))("exports to a directory and to a tar as docker buildx build --output does", { timeout: 240_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), "dockhand-e2e-buildkit-out-"));
+    try {
+      const ctx = join(dir, "ctx");
+      await mkdir(ctx);
+      await writeFile(
+        join(ctx, "Dockerfile"),
+        [
+          `FROM ${TEST_IMAGE} AS build`,
+          "RUN mkdir -p /out/sub/deep && echo hello > /out/hello.txt && ln -s hello.txt /out/link && ln -s /etc/passwd /out/abs-link \\",
+          "    && ln /out/hello.txt /out/hard && seq 1 400000 > /out/big.txt && printf x > /out/sub/deep/x && chmod 0750 /out/sub \\",
+          "    && printf '#!/bin/sh\\n' > /out/tool && chmod 4755 /out/tool && mkfifo /out/pipe && touch -t 200102030405.06 /out/hello.txt",
+          "",
+        ].join("\n"),
+      );
+      const env = { ...process.env, DOCKER_HOST: engineHost() };
+      const build = (outputs: BuildParams["outputs"]) =>
+        docker.images.build({ context: ctx, target: "build", outputs, labels: { "dockhand.test": "buildkit-e2e" } }).then((b) => b.done());
+      const oracle = (output: string) => run(buildx!, ["build", "--target", "build", "--output", output, ctx], { env });
+
+      await build([{ type: "local", dest: join(dir, "ours") }]);
+      await oracle(`type=local,dest=${join(dir, "theirs")}`);
+      const [ours, theirs] = await Promise.all([describeTree(join(dir, "ours")), describeTree(join(dir, "theirs"))]);
+      expect(ours.get("out/tool")).toMatchObject({ type: "file", mode: 0o4755 });
+      expect(ours.get("out/link")).toMatchObject({ type: "symlink", target: "hello.txt" });
+      expect(ours.get("out/pipe")).toMatchObject({ type: "fifo" });
+      expect(ours.get("out/hard")?.links).toBe("out/hard out/hello.txt");
+      expect(ours.size).toBeGreaterThan(40); // the whole stage: busybox:local's tree and /out
+      expect(Object.fromEntries(ours)).toEqual(Object.fromEntries(theirs));
+
+      // A tar to a file, and the same archive to a stream.
+      await build([{ type: "tar", dest: join(dir, "ours.tar") }]);
+      const chunks: Buffer[] = [];
+      const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (chunks.push(chunk), done()) });
+      await build([{ type: "tar", dest: sink }]);
+      await oracle(`type=tar,dest=${join(dir, "theirs.tar")}`);
+      const [ourTar, theirTar] = await Promise.all([readFile(join(dir, "ours.tar")), readFile(join(dir, "theirs.tar"))]);
+      expect(ourTar.length).toBeGreaterThan(1 << 20);
+      expect(ourTar.equals(theirTar)).toBe(true);
+      expect(Buffer.concat(chunks).equals(theirTar)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it.skipIf(buildx === undefined || diverges("session"))("builds what docker buildx builds from the same Dockerfile", { timeout: 180_000 }, async () => {

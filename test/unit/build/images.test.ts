@@ -172,6 +172,41 @@ describe("images.build", () => {
     expect(sessions).toHaveLength(3);
   });
 
+  it("exports to the client with BuildKit only, one local or tar output with a dest, refused before anything is sent", async () => {
+    const builds = onBuild(SUCCESS);
+    const sessions: string[] = [];
+    mock.daemon.use(http.post(route("/session"), ({ request }) => {
+      sessions.push(request.headers.get("x-docker-expose-session-grpc-method") ?? "");
+      return HttpResponse.json({ message: "no sessions here" }, { status: 500 });
+    }));
+    const dir = await tempDir();
+    await writeFile(join(dir, "Dockerfile"), "FROM busybox\n");
+    const docker = await client();
+    // The classic builder would ignore them; left to choose, outputs pick BuildKit.
+    await expect(docker.images.build({ context: dir, builder: "classic", outputs: [{ type: "local", dest: "out" }] })).rejects.toThrow(
+      /outputs need builder: "buildkit"/,
+    );
+    const daemonDefault = mock.client({ configDir: await tempDir("dockhand-config-") });
+    await expect(daemonDefault.images.build({ context: dir, outputs: [{ type: "tar", dest: "out.tar" }] })).rejects.toThrow(/no sessions here/);
+    expect(sessions[0]).toContain("/moby.filesync.v1.FileSend/DiffCopy");
+    const refusals: Array<[unknown, RegExp]> = [
+      [[{ type: "local", dest: "a" }, { type: "tar", dest: "b" }], /one output, got 2/],
+      [[{ type: "image", dest: "a" }], /type must be "local" or "tar", got "image"/],
+      [[{ type: "local", dest: "" }], /a local output needs dest, a directory path/],
+      [[{ type: "local", dest: process.stdout }], /a local output needs dest/],
+      [[{ type: "tar" }], /a tar output needs dest, a file path or a writable stream/],
+      [{ type: "local", dest: "a" }, /outputs must be an array/],
+    ];
+    for (const [outputs, message] of refusals) {
+      await expect(docker.images.build({ context: dir, builder: "buildkit", outputs: outputs as [] })).rejects.toThrow(message);
+    }
+    expect(sessions).toHaveLength(1);
+    expect(builds).toHaveLength(0);
+    // What the daemon is told: the exporter, never the client's path.
+    const { exportTarget } = await import("../../../src/build/outputs.js");
+    expect(exportTarget([{ type: "local", dest: "/home/me/out" }])?.query).toBe('[{"Type":"local","Attrs":{}}]');
+  });
+
   it("rejects with BuildError carrying the output when a step fails", async () => {
     onBuild([
       { stream: "Step 1/2 : FROM busybox\n" },

@@ -4,59 +4,13 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Packet_PacketType, PacketSchema, type Packet } from "../../../generated/buildkit/github.com/tonistiigi/fsutil/types/wire_pb.js";
+import { Packet_PacketType } from "../../../generated/buildkit/github.com/tonistiigi/fsutil/types/wire_pb.js";
 import { diffCopy, type TransferCounter } from "../../../src/session/filesync.js";
 import { GrpcStatus } from "../../../src/session/grpc.js";
-import type { GrpcCall } from "../../../src/session/server.js";
+import { fakeCall } from "../../support/grpc-call.js";
 
 const { PACKET_STAT, PACKET_REQ, PACKET_DATA, PACKET_FIN, PACKET_ERR } = Packet_PacketType;
-
-/** A call as the server would hand it over, with the daemon's side scripted by the test. */
-function fakeCall(metadata: Record<string, string[]>) {
-  const sent: Packet[] = [];
-  const inbox: Uint8Array[] = [];
-  let wake: (() => void) | undefined;
-  let ended = false;
-  let onSent: (() => void) | undefined;
-  const call: GrpcCall = {
-    method: "/moby.filesync.v1.FileSync/DiffCopy",
-    metadata: new Map(Object.entries(metadata)),
-    signal: new AbortController().signal,
-    requests: (async function* () {
-      for (;;) {
-        while (inbox.length > 0) yield inbox.shift()!;
-        if (ended) return;
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-    })(),
-    async send(message) {
-      sent.push(fromBinary(PacketSchema, message));
-      onSent?.();
-    },
-  };
-  return {
-    call,
-    sent,
-    push(packet: Parameters<typeof create<typeof PacketSchema>>[1]) {
-      inbox.push(toBinary(PacketSchema, create(PacketSchema, packet)));
-      wake?.();
-    },
-    end() {
-      ended = true;
-      wake?.();
-    },
-    /** Resolves once `test` holds for the packets sent so far. */
-    until(test: (packets: Packet[]) => boolean): Promise<void> {
-      return new Promise((resolve) => {
-        const check = () => test(sent) && resolve();
-        onSent = check;
-        check();
-      });
-    },
-  };
-}
 
 let root: string;
 const counter = (): TransferCounter => ({ entries: 0, files: 0, bytes: 0 });
