@@ -3,6 +3,7 @@ import type { EndpointOptions } from "./config/resolve.js";
 import { resolveEndpoint, parseApiVersion } from "./config/resolve.js";
 import type { DockerClientClosedError } from "./core/errors.js";
 import type { GracefulCloseOptions } from "./core/lifecycle.js";
+import { clientLimits, type DockerLimits } from "./core/limits.js";
 import { debugLogger, type DockerLogger } from "./core/log.js";
 import { RequestCore } from "./core/request.js";
 import type { RequestOptions } from "./core/types.js";
@@ -65,6 +66,16 @@ export interface DockerOptions extends EndpointOptions {
    * own, outside both pools.
    */
   maxStreamConnections?: number;
+  /**
+   * How large the parts of an answer held in memory may be, in bytes: a whole JSON answer
+   * (`jsonBody`, default 128 MiB), a line of a JSON-lines stream (`jsonLine`, 16 MiB), a frame of
+   * container output held until complete (`outputFrame`, 1 MiB; larger frames are passed on in
+   * pieces) and the response head (`responseHead`, 64 KiB). Past one, the call fails with a
+   * `DockerLimitError` and its connection is closed. A call may change all but `responseHead` in
+   * its own options (`{ limits: { jsonBody: … } }`).
+   * @example `new Docker({ limits: { jsonBody: 512 << 20 } })`
+   */
+  limits?: Partial<DockerLimits>;
 }
 
 const USER_AGENT = "dockhand/0.1.0";
@@ -118,9 +129,11 @@ export class Docker {
     const env = options.env ?? {};
     const apiVersion = options.apiVersion ?? parseApiVersion(env["DOCKER_API_VERSION"]);
     // Checked here, so that a bad value fails at once rather than at the first call.
+    const sizes = clientLimits(options.limits);
     const limits = {
       calls: connectionLimit("maxConnections", options.maxConnections),
       streams: connectionLimit("maxStreamConnections", options.maxStreamConnections),
+      responseHead: sizes.responseHead,
     };
     this.#core = new RequestCore({
       transport: async () => createTransport(await resolveEndpoint(options), limits),
@@ -131,6 +144,7 @@ export class Docker {
       // Registry credentials come from the same CLI config the endpoint does.
       credentials: { configDir: options.configDir, env: options.env },
       builder: options.builder === undefined ? undefined : checkBuilder(options.builder),
+      limits: sizes,
     });
     const core = this.#core;
     this.containers = new Containers(core);

@@ -26,6 +26,7 @@ export {
   DockerConfigError,
   DockerConnectionError,
   DockerError,
+  DockerLimitError,
   DockerProtocolError,
   DockerStreamError,
   DockerTimeoutError,
@@ -45,6 +46,7 @@ export {
   type DockerConnectionErrorOptions,
   type DockerErrorOptions,
   type HealthCheckResult,
+  type LimitName,
   type RequestFacts,
   type SkippedArchiveEntry,
 } from "./core/errors.js";
@@ -54,6 +56,7 @@ export type { RequestBody } from "./transport/types.js";
 export type { Filters, FilterValue, FilteredOperationId } from "./core/filters.js";
 export type { PingInfo } from "./core/negotiate.js";
 export type { GracefulCloseOptions } from "./core/lifecycle.js";
+export { DEFAULT_LIMITS, type CallLimits, type DockerLimits } from "./core/limits.js";
 export type { DockerLogger, RequestLogEntry } from "./core/log.js";
 export { CLIENT_MAX_API_VERSION, CLIENT_MIN_API_VERSION } from "./core/version.js";
 

@@ -142,8 +142,8 @@ export async function buildKitBuild(core: RequestCore, params: BuildParams, opti
     };
     return await core.call("ImageBuild", { query, raw: tar }, {
       ...options,
-      decode: (body: AsyncIterable<Uint8Array>, facts: RequestFacts) =>
-        new BuildStream(closing(body, end), facts, { trace: new BuildTrace(), transfer }),
+      decode: (body: AsyncIterable<Uint8Array>, facts: RequestFacts, maxLine: number) =>
+        new BuildStream(closing(body, end), facts, { trace: new BuildTrace(), transfer, maxLine }),
     });
   } catch (err) {
     await end();

@@ -24,12 +24,14 @@ export interface BuildTransfer {
   bytes: number;
 }
 
-/** What a BuildKit build adds to its stream. */
+/** What a BuildKit build adds to its stream, and the call's line limit. */
 interface BuildKitParts {
   /** Decodes the `moby.buildkit.trace` messages (build/trace.ts, loaded only by BuildKit builds). */
   trace?: BuildTrace | undefined;
   /** Counts of the session's file transfer, updated while the build runs. */
   transfer?: BuildTransfer | undefined;
+  /** The call's `jsonLine` limit. */
+  maxLine?: number | undefined;
 }
 
 /**
@@ -62,11 +64,12 @@ export class BuildStream extends JsonStream<ProgressMessage> {
   readonly transfer: Readonly<BuildTransfer> | undefined;
 
   /** @internal */
-  constructor(source: AsyncIterable<Uint8Array>, facts?: RequestFacts, { trace, transfer }: BuildKitParts = {}) {
+  constructor(source: AsyncIterable<Uint8Array>, facts?: RequestFacts, { trace, transfer, maxLine }: BuildKitParts = {}) {
     const seen: Seen = { id: undefined, pending: undefined };
     const failed = buildErrorCheck(facts, trace && (() => trace.failure()));
     super(source, {
       facts,
+      maxLine,
       // Runs on every message before it is handed out, whoever reads: decoding here keeps the
       // failed step's name and output for the BuildError, whatever way the stream is read.
       check: (message) => {

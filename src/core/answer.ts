@@ -6,7 +6,9 @@ import { daemonErrorCheck } from "../streams/message-errors.js";
 import type { OutputStream } from "../streams/output-stream.js";
 import type { ProgressMessage } from "../streams/progress.js";
 import { outputStream, type HijackedStream, type OutputWrapper, type TtyHint } from "../streams/stdio.js";
-import { DockerProtocolError, type RequestFacts } from "./errors.js";
+import type { BodyLimit } from "../transport/body.js";
+import { DockerProtocolError, limitError, type RequestFacts } from "./errors.js";
+import type { DockerLimits } from "./limits.js";
 import type { JsonLineResult, JsonResult, OperationId, RequestOptions } from "./types.js";
 
 /*
@@ -57,8 +59,11 @@ export interface CallOptions extends RequestOptions {
   wrapOutput?: OutputWrapper | undefined;
   /** Operations that can upgrade to tcp (attach, exec start): take the connection over, to write stdin. */
   hijack?: boolean | undefined;
-  /** JSON lines: the resource's own decoder in place of a plain {@link JsonStream} (a build's output). */
-  decode?: ((body: AsyncIterable<Uint8Array>, facts: RequestFacts) => unknown) | undefined;
+  /**
+   * JSON lines: the resource's own decoder in place of a plain {@link JsonStream} (a build's
+   * output), given the line limit of the call.
+   */
+  decode?: ((body: AsyncIterable<Uint8Array>, facts: RequestFacts, maxLine: number) => unknown) | undefined;
   /** Sees a success answer's headers before its body is read; when it throws, the body is closed. */
   head?: ((headers: Readonly<Record<string, string | undefined>>) => void) | undefined;
 }
@@ -98,7 +103,7 @@ export type Answer<I extends OperationId, O> = O extends { as: "json" }
 /**
  * Reads a success answer of `kind` (not an upgrade: those never reach a response). Whole answers
  * (JSON, none) are read here; streams are handed to their decoder in `streams/`, with the call's
- * facts for the errors met while reading them.
+ * facts for the errors met while reading them and its limits.
  */
 export async function readAnswer(
   op: OperationId,
@@ -106,6 +111,7 @@ export async function readAnswer(
   res: TransportResponse,
   facts: RequestFacts,
   options: CallOptions,
+  limits: Readonly<DockerLimits>,
 ): Promise<unknown> {
   if (options.head) {
     try {
@@ -117,7 +123,7 @@ export async function readAnswer(
   }
   switch (kind) {
     case "json":
-      return parseJson(op, await res.text(), facts);
+      return parseJson(op, await res.text(jsonBodyLimit(limits.jsonBody, facts)), facts);
     case "none":
       await res.discard();
       return undefined;
@@ -125,17 +131,27 @@ export async function readAnswer(
       await res.discard();
       return res.status === 304 ? NOT_MODIFIED : CHANGED;
     case "json-lines":
-      if (options.decode) return options.decode(res.body, facts);
+      if (options.decode) return options.decode(res.body, facts, limits.jsonLine);
       // Pull, push, load and plugin streams report failures as messages; events and stats never
       // carry those fields, so every JSON-lines answer can take the same check.
-      return new JsonStream(res.body, { facts, check: daemonErrorCheck(facts) });
+      return new JsonStream(res.body, { facts, check: daemonErrorCheck(facts), maxLine: limits.jsonLine });
     case "stdio":
       // Attach and exec start (the operations that can upgrade) label their output raw-stream
       // whatever it is, so only the TTY setting tells.
-      return outputStream(res, facts, { tty: options.tty, wrap: options.wrapOutput, unlabelled: upgradesToTcp(op) });
+      return outputStream(res, facts, {
+        tty: options.tty,
+        wrap: options.wrapOutput,
+        unlabelled: upgradesToTcp(op),
+        maxFrame: limits.outputFrame,
+      });
     case "binary":
       return res.body;
   }
+}
+
+/** The bound of a whole JSON answer: past it, a `DockerLimitError` naming `jsonBody`. */
+function jsonBodyLimit(maximum: number, facts: RequestFacts): BodyLimit {
+  return { maximum, exceeded: (size, declared) => limitError("jsonBody", maximum, size, facts, declared) };
 }
 
 function upgradesToTcp(op: OperationId): boolean {

@@ -99,8 +99,6 @@ export function errorForStatus(
   return new Class(message, { ...facts, statusCode });
 }
 
-/** The daemon's error bodies are short; anything longer is a proxy page or a bug, so we stop reading there. @internal */
-export const ERROR_BODY_LIMIT = 1 << 20;
 
 /** The daemon's message from an error body: `{"message": …}` when JSON, the text otherwise. @internal */
 export function errorMessage(status: number, contentType: string | undefined, text: string): string {
@@ -229,6 +227,64 @@ export class RegistryAuthError extends DockerError {}
 
 /** The daemon's answer could not be understood (malformed JSON, truncated frame, bad upgrade). */
 export class DockerProtocolError extends DockerError {}
+
+/** Which size limit an answer broke (see `DockerLimits`). */
+export type LimitName = "jsonBody" | "jsonLine" | "outputFrame" | "responseHead";
+
+/**
+ * The daemon's answer was larger than a limit allows (`DockerLimits`): a JSON answer, one line of
+ * a JSON-lines stream, an error frame of container output, or the response head. Nothing more of
+ * the answer was read and its connection was closed, not reused. The message says how to raise
+ * the limit, for an engine that really sends that much.
+ */
+export class DockerLimitError extends DockerProtocolError {
+  /** The limit that was broken. */
+  readonly limit: LimitName;
+  /** The limit's value, in bytes. */
+  readonly maximum: number;
+  /**
+   * The answer's size in bytes when known (a `Content-Length`); otherwise how much had arrived
+   * when reading stopped — more than {@link DockerLimitError.maximum}, not the whole answer.
+   */
+  readonly size: number | undefined;
+  constructor(message: string, options: DockerErrorOptions & { limit: LimitName; maximum: number; size?: number | undefined }) {
+    super(message, options);
+    this.limit = options.limit;
+    this.maximum = options.maximum;
+    this.size = options.size;
+  }
+}
+
+/** What each limit bounds, for messages. */
+const LIMITED: Record<LimitName, string> = {
+  jsonBody: "JSON answer",
+  jsonLine: "line of the JSON stream",
+  outputFrame: "error frame of the output stream",
+  responseHead: "response head",
+};
+
+/**
+ * The {@link DockerLimitError} for an answer part of `size` bytes (`declared` when the daemon
+ * announced it, else how much had arrived) past `maximum`. @internal
+ */
+export function limitError(
+  limit: LimitName,
+  maximum: number,
+  size: number | undefined,
+  facts: RequestFacts & { cause?: unknown },
+  declared = false,
+): DockerLimitError {
+  const call = facts.path ? ` to ${facts.method ?? "a request"} ${facts.path}` : "";
+  const seen = size === undefined ? "" : declared ? ` (it declared ${size} bytes)` : ` (${size} bytes had arrived)`;
+  const raise =
+    limit === "responseHead"
+      ? `new Docker({ limits: { responseHead: … } })`
+      : `new Docker({ limits: { ${limit}: … } }) or the call's { limits: { ${limit}: … } }`;
+  const message =
+    `The ${LIMITED[limit]}${call} is larger than the ${limit} limit of ${maximum} bytes${seen}; ` +
+    `it was not read further and its connection was closed. If the engine really sends that much, raise the limit: ${raise}`;
+  return new DockerLimitError(message, { ...facts, limit, maximum, size });
+}
 
 /** Why extracting a container's archive onto the host stopped (see {@link ArchiveExtractError}). */
 export type ArchiveExtractFailure =

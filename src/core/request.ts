@@ -4,6 +4,7 @@ import { closedError, connectionError } from "../transport/errors.js";
 import { upgrade, type HijackRequest, type UpgradedConnection } from "../transport/hijack.js";
 import { hijackedStream, type HijackedStream } from "../streams/stdio.js";
 import type { CredentialLookupOptions } from "../auth/resolve.js";
+import type { BodyLimit } from "../transport/body.js";
 import type { Transport, TransportRequest, TransportResponse } from "../transport/types.js";
 import { answerKind, readAnswer, type Answer, type CallOptions } from "./answer.js";
 import { checkSupport } from "./compat.js";
@@ -12,14 +13,15 @@ import {
   DockerArgumentError,
   DockerClientClosedError,
   DockerError,
+  DockerProtocolError,
   DockerTimeoutError,
-  ERROR_BODY_LIMIT,
   errorForStatus,
   errorMessage,
   type RequestFacts,
 } from "./errors.js";
 import { encodeQueryFilters } from "./filters.js";
 import { Lifecycle, type GracefulCloseOptions } from "./lifecycle.js";
+import { callLimits, DEFAULT_LIMITS, ERROR_BODY_LIMIT, type DockerLimits } from "./limits.js";
 import { logRequest, type DockerLogger } from "./log.js";
 import { Negotiator, pingInfo, type PingInfo } from "./negotiate.js";
 import { registryAuthErrorOf } from "./registry-errors.js";
@@ -52,7 +54,15 @@ export interface CoreOptions {
   credentials?: CredentialLookupOptions | undefined;
   /** The builder of builds that name none (`DockerOptions.builder`). */
   builder?: "buildkit" | "classic" | undefined;
+  /** Size limits of answers (checked); calls may change all but `responseHead`. */
+  limits?: Readonly<DockerLimits> | undefined;
 }
+
+/** An error body past {@link ERROR_BODY_LIMIT} is dropped: the status alone then says what happened. */
+const ERROR_BODY: BodyLimit = {
+  maximum: ERROR_BODY_LIMIT,
+  exceeded: (size) => new DockerProtocolError(`The error body is larger than ${ERROR_BODY_LIMIT} bytes (${size} bytes)`),
+};
 
 /**
  * Signal handling of one call: the caller's signal and our timer (when a timeout is set) feed one
@@ -188,9 +198,12 @@ export class RequestCore {
   readonly #lifecycle: Lifecycle;
   /** The client's default builder, if it set one. */
   readonly builder: "buildkit" | "classic" | undefined;
+  /** The client's answer size limits. */
+  readonly #limits: Readonly<DockerLimits>;
 
   constructor(options: CoreOptions) {
     this.#options = options;
+    this.#limits = options.limits ?? DEFAULT_LIMITS;
     this.credentials = options.credentials ?? {};
     this.builder = options.builder;
     this.negotiator = new Negotiator((signal) => this.#ping({ signal }).then((r) => r.info), options.apiVersion);
@@ -288,11 +301,12 @@ export class RequestCore {
   ): Promise<Answer<I, O>> {
     const given: CallOptions = options ?? {};
     const kind = given.as ?? answerKind(op);
+    const limits = callLimits(this.#limits, given.limits);
     if (kind === "upgrade") return (await this.#upgrade(op, init, given)) as Answer<I, O>;
-    if (given.hijack) return (await this.#hijack(op, init, given)) as Answer<I, O>;
+    if (given.hijack) return (await this.#hijack(op, init, given, limits)) as Answer<I, O>;
     const whole = kind === "json" || kind === "none" || kind === "changed";
     const { res, facts } = await this.#send(op, init as CallInit<I>, given, whole);
-    return (await readAnswer(op, kind, res, facts, given)) as Answer<I, O>;
+    return (await readAnswer(op, kind, res, facts, given, limits)) as Answer<I, O>;
   }
 
   /**
@@ -328,11 +342,16 @@ export class RequestCore {
    * start with stdin): the daemon answers 101 and the socket becomes the process's stdio. The
    * TTY setting must be known before: it decides how the output is read.
    */
-  async #hijack<I extends OperationId>(op: I, init: UpgradeInit<I>, options: CallOptions): Promise<HijackedStream> {
+  async #hijack<I extends OperationId>(
+    op: I,
+    init: UpgradeInit<I>,
+    options: CallOptions,
+    limits: Readonly<DockerLimits>,
+  ): Promise<HijackedStream> {
     const tty = typeof options.tty === "function" ? await options.tty() : (options.tty ?? false);
     return this.#raw(op, init, options, async (connect, request, signal, onClose, facts) => {
-      const connection = await upgrade(connect, request, { signal, host: this.#host, onClose, facts });
-      return hijackedStream(connection, { tty, wrapOutput: options.wrapOutput, signal });
+      const connection = await upgrade(connect, request, { signal, host: this.#host, onClose, facts, maxHead: limits.responseHead });
+      return hijackedStream(connection, { tty, wrapOutput: options.wrapOutput, signal, maxFrame: limits.outputFrame });
     });
   }
 
@@ -342,7 +361,7 @@ export class RequestCore {
    */
   async #upgrade<I extends OperationId>(op: I, init: UpgradeInit<I>, options: RequestOptions): Promise<UpgradedConnection> {
     return this.#raw(op, init, options, (connect, request, signal, onClose, facts) =>
-      upgrade(connect, request, { signal, host: this.#host, onClose, facts }),
+      upgrade(connect, request, { signal, host: this.#host, onClose, facts, maxHead: this.#limits.responseHead }),
     );
   }
 
@@ -455,7 +474,7 @@ export class RequestCore {
   async #statusError(res: TransportResponse, facts: RequestFacts): Promise<DockerError> {
     let text = "";
     try {
-      text = await res.text(ERROR_BODY_LIMIT);
+      text = await res.text(ERROR_BODY);
     } catch (err) {
       // The call ran out of time (or was aborted) while the daemon stalled in its error body:
       // that is what happened. Otherwise the status alone still tells the user what did.

@@ -1,6 +1,7 @@
 import type { operations } from "../../generated/engine.js";
 import type { RequestBody } from "../transport/types.js";
 import type { FilteredOperationId, Filters } from "./filters.js";
+import type { CallLimits } from "./limits.js";
 
 /** Every Engine API operation, by its operationId (e.g. `ContainerInspect`). */
 export type OperationId = keyof operations;
@@ -66,6 +67,12 @@ export interface RequestOptions {
    * closes. (The client's default `timeout` differs: it bounds a stream only until the daemon answers.)
    */
   timeout?: number;
+  /**
+   * This call's answer size limits, over the client's (`DockerOptions.limits`): e.g.
+   * `{ limits: { jsonBody: 512 << 20 } }` for one huge inspect. A breach fails the call with a
+   * `DockerLimitError`.
+   */
+  limits?: CallLimits;
 }
 
 /** What a resource passes to the request core for one call. */

@@ -177,7 +177,7 @@ export class ImageOperations extends Resource {
     }
     const headers = await buildAuthHeaders(this.core, options?.authConfigs, options?.signal);
     const query = buildQuery(params, packed?.dockerfile ?? params.dockerfile);
-    const call = { ...options, decode: (body: AsyncIterable<Uint8Array>, facts: RequestFacts) => new BuildStream(body, facts) };
+    const call = { ...options, decode: (body: AsyncIterable<Uint8Array>, facts: RequestFacts, maxLine: number) => new BuildStream(body, facts, { maxLine }) };
     const send = (body: RequestBody | undefined) => this.core.call("ImageBuild", { query, headers, raw: body }, call);
     const what = context === undefined ? "the Dockerfile" : `the build context ${context}`;
     return packed ? new PackedUpload(packed.open, what).send(send) : send(raw);

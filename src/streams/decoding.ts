@@ -4,6 +4,8 @@
  * early or the data turns out to be bad.
  */
 
+import { closeUnstarted } from "../internal/close.js";
+
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /**
@@ -149,21 +151,5 @@ export abstract class DecodingIterator<T> implements AsyncIterableIterator<T, un
     } catch {
       // The consumer asked us to stop; a failure while closing changes nothing for them.
     }
-  }
-}
-
-/**
- * Closes a source nobody started reading. Asking a fresh iterator to `return()` is not enough
- * for a Node Readable (its iterator only takes ownership once started), so streams are closed
- * through their own API when they have one.
- */
-async function closeUnstarted(source: AsyncIterable<Uint8Array>): Promise<void> {
-  const stream = source as { destroy?: unknown; cancel?: unknown; locked?: unknown };
-  if (typeof stream.destroy === "function") {
-    (stream.destroy as () => void)();
-  } else if (typeof stream.cancel === "function" && stream.locked === false) {
-    await (stream.cancel as () => Promise<void>)();
-  } else {
-    await source[Symbol.asyncIterator]().return?.();
   }
 }

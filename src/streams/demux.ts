@@ -1,11 +1,15 @@
-import { DockerArgumentError, DockerProtocolError, DockerStreamError, type RequestFacts } from "../core/errors.js";
+import { DockerArgumentError, DockerProtocolError, DockerStreamError, limitError, type RequestFacts } from "../core/errors.js";
+import { DEFAULT_LIMITS } from "../core/limits.js";
 import { concatBytes } from "../internal/bytes.js";
 import { DecodingIterator } from "./decoding.js";
 
 /** Which output of the process a frame belongs to. */
 export type StreamName = "stdout" | "stderr";
 
-/** One piece of container output, exactly as the daemon framed it. */
+/**
+ * One piece of container output, as the daemon framed it: a frame up to the `outputFrame` limit
+ * arrives whole; a larger one arrives in pieces, as its bytes do.
+ */
 export interface OutputFrame {
   /** Which output the bytes were written to. */
   stream: StreamName;
@@ -22,6 +26,12 @@ export interface DemuxOptions {
   multiplexed: boolean;
   /** The request the body belongs to, attached to errors. */
   facts?: RequestFacts | undefined;
+  /**
+   * The largest frame held until it is complete (the `outputFrame` limit); a larger one is
+   * handed out in pieces as its bytes arrive, and a larger error frame is refused with a
+   * `DockerLimitError`. Default: the client's default (1 MiB).
+   */
+  maxFrame?: number | undefined;
 }
 
 const HEADER_SIZE = 8;
@@ -36,13 +46,16 @@ const decoder = new TextDecoder();
  *
  * Frames inside one chunk are views of it (no copy). A frame spanning chunks is kept as a list of
  * views and copied once, when its last byte arrives, so a huge declared size allocates nothing
- * up front. Stream ids 0 (stdin, which Docker's own stdcopy treats as stdout) and 1 are stdout,
+ * up front — up to `maxFrame` bytes: a larger frame is handed out piece by piece as it arrives,
+ * so that what a frame declares never decides what is held (the daemon writes at most 32 KiB per
+ * frame; splitting a larger one loses nothing, since frames carry no meaning of their own). Stream ids 0 (stdin, which Docker's own stdcopy treats as stdout) and 1 are stdout,
  * 2 is stderr, 3 is the daemon reporting a failure (thrown as {@link DockerStreamError}); any
  * other id means the body is not what we think it is ({@link DockerProtocolError}).
  */
 export class FrameDecoder {
   readonly #multiplexed: boolean;
   readonly #facts: RequestFacts | undefined;
+  readonly #maxFrame: number;
   #chunk: Uint8Array = EMPTY;
   #pos = 0;
   /** A header split across chunks. */
@@ -53,10 +66,13 @@ export class FrameDecoder {
   #id = 0;
   #size = 0;
   #received = 0;
+  /** The frame being received is larger than `maxFrame`: its pieces are handed out as they come. */
+  #passing = false;
 
   constructor(options: DemuxOptions) {
     this.#multiplexed = options.multiplexed;
     this.#facts = options.facts;
+    this.#maxFrame = options.maxFrame ?? DEFAULT_LIMITS.outputFrame;
   }
 
   /** Accepts the next chunk. Every frame of the previous chunk must have been read. */
@@ -111,10 +127,15 @@ export class FrameDecoder {
     }
     this.#id = id;
     this.#size = size;
-    this.#received = available;
-    this.#pieces = available > 0 ? [new Uint8Array(chunk.buffer, chunk.byteOffset + pos, available)] : [];
-    this.#pos = chunk.length;
-    return undefined;
+    this.#received = 0;
+    this.#pieces = [];
+    this.#pos = pos;
+    if (size > this.#maxFrame) {
+      // The daemon's error message is one short text: one this large is not the daemon.
+      if (id === 3) throw limitError("outputFrame", this.#maxFrame, size, this.#facts ?? {}, true);
+      this.#passing = true;
+    }
+    return this.#continuePayload();
   }
 
   /** Checks that the input stopped between frames. */
@@ -137,13 +158,23 @@ export class FrameDecoder {
     const chunk = this.#chunk;
     const pos = this.#pos;
     const take = Math.min(chunk.length - pos, this.#size - this.#received);
-    this.#pieces!.push(new Uint8Array(chunk.buffer, chunk.byteOffset + pos, take));
+    if (take === 0) return undefined;
+    const piece = new Uint8Array(chunk.buffer, chunk.byteOffset + pos, take);
     this.#received += take;
     this.#pos = pos + take;
-    if (this.#received < this.#size) return undefined;
-    const data = concatBytes(this.#pieces!, this.#size);
+    const complete = this.#received === this.#size;
+    if (this.#passing) {
+      if (complete) {
+        this.#pieces = undefined;
+        this.#passing = false;
+      }
+      return this.#frame(this.#id, piece);
+    }
+    const pieces = this.#pieces!;
+    pieces.push(piece);
+    if (!complete) return undefined;
     this.#pieces = undefined;
-    return this.#frame(this.#id, data);
+    return this.#frame(this.#id, concatBytes(pieces, this.#size));
   }
 
   #frame(id: number, data: Uint8Array): OutputFrame {

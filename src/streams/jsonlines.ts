@@ -1,6 +1,7 @@
+import { Buffer } from "node:buffer";
 import type { Transform } from "node:stream";
 import split2 from "split2";
-import { DockerProtocolError, type RequestFacts } from "../core/errors.js";
+import { DockerProtocolError, limitError, type RequestFacts } from "../core/errors.js";
 import { concatBytes } from "../internal/bytes.js";
 import { DecodingIterator } from "./decoding.js";
 import { SingleUseStream } from "./single-use.js";
@@ -14,6 +15,11 @@ export interface JsonStreamOptions<T> {
   check?: ((message: T) => void) | undefined;
   /** The request the body belongs to, attached to errors. */
   facts?: RequestFacts | undefined;
+  /**
+   * The longest line in bytes (without its newline); a longer one ends the stream with a
+   * `DockerLimitError` and closes the connection. Default: no limit (the calls pass the client's).
+   */
+  maxLine?: number | undefined;
 }
 
 const NEWLINE = 0x0a;
@@ -27,22 +33,28 @@ const PREVIEW_LENGTH = 200;
  *
  * split2 rescans everything it holds since the last line end on every write, so a line arriving
  * in thousands of chunks would cost quadratic time. Chunks are therefore handed to it only up to
- * their last newline; the bytes after it wait here (as views, no copy) until a newline arrives.
+ * their last newline; the bytes after it wait here (as views, no copy) until a newline arrives —
+ * counted, so that a line that never ends fails once it passes `maxLine` instead of growing
+ * until the string cannot be made.
  */
 class JsonLinesIterator<T> extends DecodingIterator<T> {
   readonly #splitter: Transform;
   readonly #check: ((message: T) => void) | undefined;
   readonly #facts: RequestFacts | undefined;
   readonly #finished: Promise<void>;
+  readonly #maxLine: number;
   #queue: T[] = [];
   #head = 0;
   #error: unknown;
   #tail: Uint8Array[] = [];
+  /** Bytes in `#tail`: the start of a line whose end has not arrived. */
+  #tailSize = 0;
 
   constructor(source: AsyncIterable<Uint8Array>, options: JsonStreamOptions<T>) {
     super(source);
     this.#check = options.check;
     this.#facts = options.facts;
+    this.#maxLine = options.maxLine ?? Infinity;
     // A plain "\n" matcher splits several times faster than the default /\r?\n/; the `\r` of the
     // daemon's `\r\n` line ends is JSON whitespace.
     this.#splitter = split2("\n", (line: string) => this.#parse(line)) as Transform;
@@ -76,26 +88,32 @@ class JsonLinesIterator<T> extends DecodingIterator<T> {
     const last = chunk.lastIndexOf(NEWLINE);
     if (last < 0) {
       this.#tail.push(chunk);
+      this.#tailSize += chunk.length;
+      if (this.#tailSize > this.#maxLine) throw this.#tooLong(this.#tailSize);
       return;
     }
     if (this.#tail.length > 0) {
-      this.#splitter.write(concatBytes(this.#tail));
+      this.#splitter.write(concatBytes(this.#tail, this.#tailSize));
       this.#tail = [];
     }
     this.#splitter.write(last === chunk.length - 1 ? chunk : chunk.subarray(0, last + 1));
-    if (last < chunk.length - 1) this.#tail.push(chunk.subarray(last + 1));
+    this.#tailSize = chunk.length - 1 - last;
+    if (this.#tailSize > 0) this.#tail.push(chunk.subarray(last + 1));
+    if (this.#tailSize > this.#maxLine) throw this.#tooLong(this.#tailSize);
   }
 
   protected async end(): Promise<void> {
     // A last line without a newline is flushed by split2 itself when it ends.
-    if (this.#error === undefined && this.#tail.length > 0) this.#splitter.write(concatBytes(this.#tail));
+    if (this.#error === undefined && this.#tail.length > 0) this.#splitter.write(concatBytes(this.#tail, this.#tailSize));
     this.#tail = [];
+    this.#tailSize = 0;
     this.#splitter.end();
     await this.#finished;
   }
 
   protected override dispose(): void {
     this.#tail = [];
+    this.#tailSize = 0;
     this.#queue = [];
     this.#head = 0;
     this.#splitter.destroy();
@@ -104,12 +122,25 @@ class JsonLinesIterator<T> extends DecodingIterator<T> {
   /** split2's mapper: queues the message, or records the first bad line (and ignores the rest). */
   #parse(line: string): undefined {
     if (this.#error !== undefined) return;
+    // A complete line is checked here, where its length is known without a scan: UTF-8 takes at
+    // most 3 bytes per UTF-16 unit, so only a line over a third of the limit needs counting.
+    if (line.length > this.#maxLine / 3) {
+      const size = Buffer.byteLength(line);
+      if (size > this.#maxLine) {
+        this.#error = this.#tooLong(size);
+        return;
+      }
+    }
     try {
       const message = parseLine(line, this.#facts);
       if (message !== undefined) this.#queue.push(message as T);
     } catch (err) {
       this.#error = err;
     }
+  }
+
+  #tooLong(size: number) {
+    return limitError("jsonLine", this.#maxLine, size, this.#facts ?? {});
   }
 }
 

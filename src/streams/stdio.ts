@@ -46,6 +46,8 @@ export interface HijackedOptions {
   wrapOutput?: OutputWrapper | undefined;
   /** The call's signal: once it fired, writes fail with the abort. */
   signal?: AbortSignal | undefined;
+  /** The `outputFrame` limit (see `DemuxOptions.maxFrame`). */
+  maxFrame?: number | undefined;
 }
 
 /**
@@ -56,7 +58,11 @@ export interface HijackedOptions {
 export function hijackedStream(connection: UpgradedConnection, options: HijackedOptions): HijackedStream {
   const { socket, statusCode, headers, bytes, facts, failure } = connection;
   const multiplexed = (headers["content-type"] ?? "").startsWith(MULTIPLEXED) || !options.tty;
-  const output = new OutputStream(options.wrapOutput?.(bytes, { multiplexed, facts }) ?? bytes, { multiplexed, facts });
+  const output = new OutputStream(options.wrapOutput?.(bytes, { multiplexed, facts }) ?? bytes, {
+    multiplexed,
+    facts,
+    maxFrame: options.maxFrame,
+  });
   return {
     output,
     statusCode,
@@ -93,6 +99,8 @@ export interface OutputOptions {
   wrap?: OutputWrapper | undefined;
   /** The content type cannot be trusted (see {@link isMultiplexed}). */
   unlabelled?: boolean | undefined;
+  /** The `outputFrame` limit (see `DemuxOptions.maxFrame`). */
+  maxFrame?: number | undefined;
 }
 
 /**
@@ -134,5 +142,5 @@ export async function outputStream(
     throw err;
   }
   const { wrap } = options;
-  return new OutputStream(wrap ? wrap(res.body, { multiplexed, facts }) : res.body, { multiplexed, facts });
+  return new OutputStream(wrap ? wrap(res.body, { multiplexed, facts }) : res.body, { multiplexed, facts, maxFrame: options.maxFrame });
 }

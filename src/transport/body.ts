@@ -1,29 +1,42 @@
-import { DockerProtocolError } from "../core/errors.js";
+import { concatBytes } from "../internal/bytes.js";
+import { closeUnstarted } from "../internal/close.js";
 
 const decoder = new TextDecoder();
 
+/** The most bytes a whole body may have, and the error for one with more. */
+export interface BodyLimit {
+  /** The most bytes the body may have. */
+  readonly maximum: number;
+  /**
+   * The error for a body past {@link BodyLimit.maximum}: `size` is its declared length
+   * (`declared`) or the bytes that had arrived when reading stopped.
+   */
+  exceeded(size: number, declared: boolean): Error;
+}
+
 /**
- * Reads a whole body as UTF-8. With `limit`, stops reading past it and fails, so an error body
- * or a misbehaving proxy can never make us buffer without bound.
+ * Reads a whole body as UTF-8, the one reader of whole bodies (JSON answers and error bodies
+ * alike). It counts bytes as they arrive and fails as soon as the count passes the limit (or at
+ * once, when `contentLength` announces more), so no answer is ever buffered past it; leaving
+ * the body unread closes its connection rather than returning it to the pool.
  */
-export async function readText(body: AsyncIterable<Uint8Array>, limit?: number): Promise<string> {
+export async function readText(body: AsyncIterable<Uint8Array>, limit: BodyLimit, contentLength?: string): Promise<string> {
+  const maximum = limit.maximum;
+  if (contentLength !== undefined) {
+    const declared = Number(contentLength);
+    if (declared > maximum) {
+      await closeUnstarted(body);
+      throw limit.exceeded(declared, true);
+    }
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += chunk.byteLength;
-    if (limit !== undefined && size > limit) {
-      throw new DockerProtocolError(`Response body is larger than ${limit} bytes`);
-    }
+    if (size > maximum) throw limit.exceeded(size, false);
     chunks.push(chunk);
   }
-  if (chunks.length === 1) return decoder.decode(chunks[0]);
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    all.set(c, offset);
-    offset += c.byteLength;
-  }
-  return decoder.decode(all);
+  return decoder.decode(concatBytes(chunks, size));
 }
 
 /** Drains a body without keeping it, so a keep-alive connection can be reused. */

@@ -88,7 +88,7 @@ export class BunTransport implements Transport {
       status: res.status,
       headers,
       body: stream,
-      text: (limit) => (limit === undefined ? res.text() : readText(stream, limit)),
+      text: (limit) => readText(stream, limit, headers["content-length"]),
       discard: () => drain(stream),
     };
   }

@@ -2,7 +2,9 @@ import {
   DockerClientClosedError,
   DockerConnectionError,
   DockerError,
+  DockerLimitError,
   DockerTLSError,
+  limitError,
   type ConnectionFailure,
   type RequestFacts,
 } from "../core/errors.js";
@@ -72,6 +74,9 @@ export function connectionError(err: unknown, host: string, facts: RequestFacts 
     const Class = err.constructor as typeof DockerConnectionError;
     return new Class(err.message, { ...facts, host: err.host, reason: err.reason, cause: err.cause });
   }
+  if (err instanceof DockerLimitError && err.path === undefined && facts.path !== undefined) {
+    return limitError(err.limit, err.maximum, err.size, { ...facts, cause: err.cause });
+  }
   if (err instanceof DockerError) return err;
   const code = errorCode(err) ?? "";
   const tls = isTLSCode(code);
@@ -100,6 +105,15 @@ export function missingClientCertError(err: unknown, endpoint: EngineEndpoint): 
     `Cannot connect to the Docker daemon at ${endpoint.host}: it closed the TLS connection without answering; ` +
     "it probably requires a client certificate and none is configured (cert.pem and key.pem in DOCKER_CERT_PATH, or the tls option's cert and key)";
   return new DockerTLSError(message, { host: endpoint.host, reason: "tls", cause: err });
+}
+
+/**
+ * The daemon's response head was longer than `maxHead`, which undici (given it as
+ * `maxHeaderSize`) reports by closing the connection: a limit error rather than a lost connection.
+ */
+export function headOverflow(err: unknown, maxHead: number): DockerLimitError | undefined {
+  if (errorCode(err) !== "UND_ERR_HEADERS_OVERFLOW") return undefined;
+  return limitError("responseHead", maxHead, undefined, { cause: err });
 }
 
 /** A request made through a transport that was closed: the client it belongs to is. */

@@ -7,11 +7,12 @@ import {
   DockerError,
   DockerProtocolError,
   DockerTimeoutError,
-  ERROR_BODY_LIMIT,
   errorForStatus,
   errorMessage,
+  limitError,
   type RequestFacts,
 } from "../core/errors.js";
+import { DEFAULT_LIMITS, ERROR_BODY_LIMIT } from "../core/limits.js";
 import { concatBytes } from "../internal/bytes.js";
 import { connectionError } from "./errors.js";
 
@@ -36,10 +37,9 @@ export interface UpgradeOptions {
   onClose?: (() => void) | undefined;
   /** The request, for errors (the caller knows its operation); by default read off the request line. */
   facts?: RequestFacts | undefined;
+  /** The `responseHead` limit: a longer head is a `DockerLimitError`. Default: the client's default (64 KiB). */
+  maxHead?: number | undefined;
 }
-
-/** A response head longer than this is not the daemon talking. */
-const HEAD_LIMIT = 64 << 10;
 const encoder = new TextEncoder();
 const latin1 = new TextDecoder("latin1");
 const utf8 = new TextDecoder();
@@ -100,7 +100,7 @@ export async function upgrade(
   let response: ResponseHead;
   try {
     socket.write(head);
-    response = await readHead(reader, facts, host);
+    response = await readHead(reader, facts, host, options.maxHead ?? DEFAULT_LIMITS.responseHead);
   } catch (err) {
     socket.destroy();
     throw failure(err);
@@ -169,14 +169,13 @@ interface ResponseHead {
 }
 
 /** Reads until the blank line that ends the response head, which may arrive in any pieces. */
-async function readHead(reader: AsyncIterator<Uint8Array>, facts: RequestFacts, host: string): Promise<ResponseHead> {
+async function readHead(reader: AsyncIterator<Uint8Array>, facts: RequestFacts, host: string, maxHead: number): Promise<ResponseHead> {
   let buffer: Uint8Array = new Uint8Array(0);
   for (;;) {
     const end = indexOfHeadEnd(buffer);
-    if (end >= 0) return parseHead(buffer.subarray(0, end), buffer.subarray(end + 4), facts);
-    if (buffer.length > HEAD_LIMIT) {
-      throw new DockerProtocolError(`The daemon's response head exceeds ${HEAD_LIMIT} bytes`, { ...facts });
-    }
+    if (end >= 0 && end <= maxHead) return parseHead(buffer.subarray(0, end), buffer.subarray(end + 4), facts);
+    // A head longer than this is not the daemon talking; the buffer holds at most one chunk more.
+    if (end > maxHead || buffer.length > maxHead) throw limitError("responseHead", maxHead, end > maxHead ? end : buffer.length, facts);
     const { done, value } = await reader.next();
     if (done) {
       throw new DockerConnectionError(`The Docker daemon at ${host} closed the connection before answering`, {

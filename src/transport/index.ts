@@ -1,4 +1,5 @@
 import type { EngineEndpoint } from "../config/endpoint.js";
+import { DEFAULT_LIMITS } from "../core/limits.js";
 import { BunTransport } from "./bun.js";
 import { DEFAULT_CONNECTIONS, DEFAULT_STREAM_CONNECTIONS } from "./limits.js";
 import { SSH_POOL_SIZE } from "./ssh.js";
@@ -7,10 +8,12 @@ import { UndiciTransport } from "./undici.js";
 
 export type { Transport, TransportRequest, TransportResponse, RequestBody } from "./types.js";
 
-/** Connection caps asked for by the client's options; unset ones take the defaults. */
+/** Connection caps asked for by the client's options (unset ones take the defaults), and the longest response head. */
 export interface TransportLimits {
   calls?: number | undefined;
   streams?: number | undefined;
+  /** The `responseHead` limit; the default is {@link DEFAULT_LIMITS}'. */
+  responseHead?: number | undefined;
 }
 
 /**
@@ -23,8 +26,12 @@ export function createTransport(endpoint: EngineEndpoint, limits: TransportLimit
   if ("Bun" in globalThis && endpoint.kind !== "ssh") return new BunTransport(endpoint);
   // Over ssh every connection is an ssh process: far fewer by default (see SSH_POOL_SIZE).
   const ssh = endpoint.kind === "ssh";
-  return new UndiciTransport(endpoint, {
-    calls: limits.calls ?? (ssh ? SSH_POOL_SIZE : DEFAULT_CONNECTIONS),
-    streams: limits.streams ?? (ssh ? SSH_POOL_SIZE : DEFAULT_STREAM_CONNECTIONS),
-  });
+  return new UndiciTransport(
+    endpoint,
+    {
+      calls: limits.calls ?? (ssh ? SSH_POOL_SIZE : DEFAULT_CONNECTIONS),
+      streams: limits.streams ?? (ssh ? SSH_POOL_SIZE : DEFAULT_STREAM_CONNECTIONS),
+    },
+    limits.responseHead ?? DEFAULT_LIMITS.responseHead,
+  );
 }

@@ -1,4 +1,5 @@
 import type { Duplex } from "node:stream";
+import type { BodyLimit } from "./body.js";
 
 /** A request body the transport can send without buffering it whole. */
 export type RequestBody = string | Uint8Array | AsyncIterable<Uint8Array>;
@@ -25,8 +26,8 @@ export interface TransportResponse {
   headers: Record<string, string | undefined>;
   /** The body as byte chunks; stopping iteration early closes the connection. */
   body: AsyncIterable<Uint8Array>;
-  /** Reads the body as UTF-8 text, failing past `limit` bytes when given. */
-  text(limit?: number): Promise<string>;
+  /** Reads the body as UTF-8 text, failing past `limit` (its connection is then closed, not reused). */
+  text(limit: BodyLimit): Promise<string>;
   /** Drops the body so the connection can be reused. */
   discard(): Promise<void>;
 }

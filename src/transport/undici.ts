@@ -5,7 +5,7 @@ import type { Dispatcher, Pool } from "undici";
 import type { EngineEndpoint } from "../config/endpoint.js";
 import { bracket } from "../config/host.js";
 import { drain, readText } from "./body.js";
-import { closedError, connectionError, missingClientCertError } from "./errors.js";
+import { closedError, connectionError, headOverflow, missingClientCertError } from "./errors.js";
 import { openSocket } from "./socket.js";
 import type { ConnectionLimits } from "./limits.js";
 import { openSSH } from "./ssh.js";
@@ -44,13 +44,14 @@ function origin(endpoint: EngineEndpoint): string {
   }
 }
 
-function poolOptions(endpoint: EngineEndpoint, connections: number): Pool.Options {
+function poolOptions(endpoint: EngineEndpoint, connections: number, maxHead: number): Pool.Options {
   const options: Pool.Options = {
     // Streams such as `events` or `logs --follow` may be silent for hours: timeouts are the
     // request core's job (per call), not a blanket socket idle limit.
     headersTimeout: 0,
     bodyTimeout: 0,
     keepAliveTimeout: 10_000,
+    maxHeaderSize: maxHead,
     // Requests beyond the cap wait in the pool's queue for a free connection.
     connections: Number.isFinite(connections) ? connections : null,
   };
@@ -101,23 +102,26 @@ export class UndiciTransport implements Transport {
   readonly #endpoint: EngineEndpoint;
   readonly #origin: string;
   readonly #limits: ConnectionLimits;
+  /** The `responseHead` limit, which undici applies to every head on the pools' connections. */
+  readonly #maxHead: number;
   #calls: Pool | undefined;
   #streams: Pool | undefined;
   #closed = false;
 
-  constructor(endpoint: EngineEndpoint, limits: ConnectionLimits) {
+  constructor(endpoint: EngineEndpoint, limits: ConnectionLimits, maxHead: number) {
     this.host = endpoint.host;
     this.basePath = (endpoint.kind === "tcp" && endpoint.basePath) || "";
     this.#endpoint = endpoint;
     this.#origin = origin(endpoint);
     this.#limits = limits;
+    this.#maxHead = maxHead;
   }
 
   /** The pool for this request, made on first use. */
   #pool(stream: boolean): Pool {
     const { Pool } = loadUndici();
-    if (stream) return (this.#streams ??= new Pool(this.#origin, poolOptions(this.#endpoint, this.#limits.streams)));
-    return (this.#calls ??= new Pool(this.#origin, poolOptions(this.#endpoint, this.#limits.calls)));
+    if (stream) return (this.#streams ??= new Pool(this.#origin, poolOptions(this.#endpoint, this.#limits.streams, this.#maxHead)));
+    return (this.#calls ??= new Pool(this.#origin, poolOptions(this.#endpoint, this.#limits.calls, this.#maxHead)));
   }
 
   async request(req: TransportRequest): Promise<TransportResponse> {
@@ -134,14 +138,15 @@ export class UndiciTransport implements Transport {
       });
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason;
-      throw missingClientCertError(err, this.#endpoint) ?? connectionError(err, this.host);
+      throw headOverflow(err, this.#maxHead) ?? missingClientCertError(err, this.#endpoint) ?? connectionError(err, this.host);
     }
     const body = res.body;
+    const headers = flattenHeaders(res.headers);
     return {
       status: res.statusCode,
-      headers: flattenHeaders(res.headers),
+      headers,
       body,
-      text: (limit) => (limit === undefined ? body.text() : readText(body, limit)),
+      text: (limit) => readText(body, limit, headers["content-length"]),
       discard: () => drain(body),
     };
   }

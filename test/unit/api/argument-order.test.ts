@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 /** What may sit in an operation's call options: nothing the daemon reads as a parameter. */
-const CALL_OPTIONS = new Set(["signal", "timeout", "auth", "authConfigs", "tty"]);
+const CALL_OPTIONS = new Set(["signal", "timeout", "limits", "auth", "authConfigs", "tty"]);
 
 /** Compositions of several calls: their settings share the options object with signal/timeout. */
 const WORKFLOWS = new Set([

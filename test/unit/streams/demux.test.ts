@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DockerAbortError, DockerArgumentError, DockerProtocolError, DockerStreamError } from "../../../src/core/errors.js";
+import { DockerAbortError, DockerArgumentError, DockerLimitError, DockerProtocolError, DockerStreamError } from "../../../src/core/errors.js";
 import { demux, FrameDecoder, type OutputFrame } from "../../../src/streams/demux.js";
 import { collect, concat, cutEvery, frame, source, text } from "./helpers.js";
 
@@ -85,17 +85,54 @@ describe("demux", () => {
     }
   });
 
-  it("does not allocate a huge declared size up front", async () => {
+  it("hands a frame declaring more than maxFrame out in pieces as they arrive, never holding it", async () => {
     const decoder = new FrameDecoder({ multiplexed: true });
     const before = process.memoryUsage().arrayBuffers;
-    decoder.write(frame(1, new Uint8Array(1024), 0xffff_fff0));
+    decoder.write(frame(2, new Uint8Array(1024).fill(7), 0xffff_fff0));
+    const first = decoder.read();
+    expect(first).toMatchObject({ stream: "stderr" });
+    expect(first!.data).toEqual(new Uint8Array(1024).fill(7));
     expect(decoder.read()).toBeUndefined();
+    let passed = first!.data.length;
     for (let i = 0; i < 16; i++) {
-      decoder.write(new Uint8Array(64 * 1024));
+      const chunk = new Uint8Array(64 * 1024);
+      decoder.write(chunk);
+      const piece = decoder.read();
+      // A view of the chunk, not a copy.
+      expect(piece!.data.buffer).toBe(chunk.buffer);
+      passed += piece!.data.length;
       expect(decoder.read()).toBeUndefined();
     }
+    expect(passed).toBe(1024 + 16 * 64 * 1024);
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 << 20);
     expect(() => decoder.end()).toThrow(/truncated: 1049600 of 4294967280 payload bytes/);
+  });
+
+  it("still joins a frame up to maxFrame that spans chunks, and goes back to whole frames after a large one", () => {
+    const decoder = new FrameDecoder({ multiplexed: true, maxFrame: 8 });
+    const small = frame(1, "abcdefgh");
+    const large = frame(1, "0123456789");
+    const bytes = new Uint8Array([...small, ...large, ...frame(2, "xy")]);
+    const got: string[] = [];
+    for (const cut of [[0, 12], [12, 26], [26, bytes.length]]) {
+      decoder.write(bytes.subarray(cut[0], cut[1]));
+      for (let f; (f = decoder.read()); ) got.push(`${f.stream}:${new TextDecoder().decode(f.data)}`);
+    }
+    decoder.end();
+    expect(got).toEqual(["stdout:abcdefgh", "stdout:01", "stdout:23456789", "stderr:xy"]);
+  });
+
+  it("refuses an error frame declaring more than maxFrame (DockerLimitError), before reading it", () => {
+    const decoder = new FrameDecoder({ multiplexed: true, maxFrame: 1024, facts: { method: "GET", path: "/v1.47/containers/x/logs" } });
+    decoder.write(frame(3, "no such", 0xffff_0000));
+    let error: unknown;
+    try {
+      decoder.read();
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(DockerLimitError);
+    expect(error).toMatchObject({ limit: "outputFrame", maximum: 1024, size: 0xffff_0000, path: "/v1.47/containers/x/logs" });
   });
 
   it("calls return() on the source when the consumer breaks", async () => {
