@@ -86,6 +86,7 @@ export type { Builder, BuildOptions, BuildParams } from "./build/options.js";
 export type { BuildExport, LocalBuildExport, TarBuildExport } from "./build/outputs.js";
 export { BuildStream, type BuildTransfer } from "./build/stream.js";
 export type { BuildSecret } from "./session/secrets.js";
+export type { BuildSshAgent } from "./session/sshforward.js";
 export type {
   BuildEvent,
   BuildLog,

@@ -17,6 +17,7 @@ import { Session } from "../resources/session.js";
 import { DIFF_COPY, diffCopy, type TransferCounter } from "../session/filesync.js";
 import { HEALTH_CHECK, healthCheck } from "../session/health.js";
 import { GET_SECRET, getSecret, secretSources } from "../session/secrets.js";
+import { CHECK_AGENT, checkAgent, FORWARD_AGENT, forwardAgent, sshAgents } from "../session/sshforward.js";
 import { serveGrpc, type GrpcHandler } from "../session/server.js";
 import { contextDockerfile, contextRoot } from "./context.js";
 import { type BuildOptions, type BuildParams, buildQuery } from "./options.js";
@@ -116,6 +117,10 @@ export async function buildKitBuild(core: RequestCore, params: BuildParams, opti
   if (params.secrets) services.set(GET_SECRET, getSecret(await secretSources(params.secrets, process.env)));
   const output = exportTarget(params.outputs);
   if (output) services.set(output.method, output.handler);
+  if (params.ssh) {
+    const agents = await sshAgents(params.ssh, process.env, options.signal);
+    services.set(CHECK_AGENT, checkAgent(agents)).set(FORWARD_AGENT, forwardAgent(agents));
+  }
 
   const removeTemporary = async () => {
     if (local?.temporary) await rm(local.temporary, { recursive: true, force: true });

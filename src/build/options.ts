@@ -2,6 +2,7 @@ import type { AuthConfigs } from "../auth/auth-config.js";
 import { DockerArgumentError } from "../core/errors.js";
 import type { QueryParams, RequestOptions } from "../core/types.js";
 import type { BuildSecret } from "../session/secrets.js";
+import type { BuildSshAgent } from "../session/sshforward.js";
 import type { BuildExport } from "./outputs.js";
 import type { ByteSource } from "./source.js";
 
@@ -57,6 +58,14 @@ export interface BuildParams extends Omit<PlainBuildQuery, "version"> {
    * `events()` (not `imageId()`); it ends once everything is written.
    */
   outputs?: readonly BuildExport[];
+  /**
+   * BuildKit only: SSH agents for `RUN --mount=type=ssh[,id=…]`, by id, like `--ssh`: `true` for
+   * the agent `SSH_AUTH_SOCK` names, or an agent's socket path. The build may list the agent's keys
+   * and have it sign, never add, remove or lock keys. A missing or dead agent fails the call
+   * before the build starts.
+   * @example `ssh: { default: true }`, `ssh: { github: "/run/user/1000/gh-agent.sock" }`
+   */
+  ssh?: Readonly<Record<string, BuildSshAgent>>;
   /**
    * The build context: a directory path (packed like `docker build DIR`, honouring its
    * `.dockerignore`; streamed, never buffered), or a tar archive (a `ByteSource`: Node `Readable`,
@@ -114,6 +123,7 @@ export function buildQuery(params: BuildParams, dockerfile: string | undefined):
     version: _version,
     secrets: _secrets,
     outputs: _outputs,
+    ssh: _ssh,
     tags,
     cachefrom,
     forcerm = true,

@@ -144,10 +144,10 @@ export class ImageOperations extends Resource {
   /**
    * Builds an image and streams its output. With BuildKit (`builder`; by default where the
    * daemon's ping says `Builder-Version: 2`) the context directory is served to the daemon through
-   * a session, file by file and only what changed since the last build. With the classic builder
-   * the context is packed as `docker build DIR` would (`.dockerignore` included) or given as a tar
-   * stream, and credentials
-   * for base images come from the CLI config unless `options.authConfigs` says otherwise.
+   * a session, file by file and only what changed since the last build, with secrets and SSH agents
+   * when asked for. With the classic builder the context is packed as `docker build DIR` would
+   * (`.dockerignore` included) or given as a tar stream, and credentials for base images come
+   * from the CLI config unless `options.authConfigs` says otherwise.
    * `(await build(…)).imageId()` waits for the end and gives the new image's id, or rejects with
    * `BuildError` carrying the build output when a step fails.
    * @example
@@ -163,6 +163,7 @@ export class ImageOperations extends Resource {
     }
     if (params.secrets !== undefined) throw new DockerArgumentError('Build secrets need builder: "buildkit"');
     if (params.outputs !== undefined) throw new DockerArgumentError('Build outputs need builder: "buildkit" (the classic builder ignores them)');
+    if (params.ssh !== undefined) throw new DockerArgumentError('SSH agent forwarding needs builder: "buildkit"');
     const { context, dockerfileContent } = params;
     // The context is checked first: a bad path fails before any credential helper runs.
     let packed: PackedContext | undefined;
@@ -189,7 +190,7 @@ export class ImageOperations extends Resource {
     if (params.version !== undefined) return params.version === "2" ? "buildkit" : "classic";
     if (this.core.builder !== undefined) return this.core.builder;
     // Options only BuildKit has mean BuildKit (every daemon since 18.09 has it built in).
-    if (params.secrets !== undefined || params.outputs !== undefined) return "buildkit";
+    if (params.secrets !== undefined || params.ssh !== undefined || params.outputs !== undefined) return "buildkit";
     // BuildKit reads a context directory; a tar stream is for the classic builder.
     if (params.context !== undefined && typeof params.context !== "string") return "classic";
     await this.core.negotiator.version(options?.signal);

@@ -3,6 +3,7 @@
  * byte, 4-byte big-endian length, the protobuf bytes), status codes sent in trailers, and the
  * request metadata (HTTP/2 headers) decoded into lists of values.
  */
+import { type FrameFormat, frames } from "./frames.js";
 
 /** gRPC status codes the session services answer with. */
 export const GrpcStatus = {
@@ -46,37 +47,21 @@ export function frame(message: Uint8Array): Uint8Array {
   return out;
 }
 
-/**
- * Splits the bytes of a request body into messages. Chunks may hold several messages or parts of
- * one; a message is copied only when it spans chunks.
- */
+/** Splits the bytes of a request body into messages (their payloads, the prefix removed). */
 export async function* messages(body: AsyncIterable<Uint8Array>, limit = MAX_MESSAGE): AsyncGenerator<Uint8Array> {
-  let pending: Uint8Array = new Uint8Array(0);
-  for await (const chunk of body) {
-    let buf = pending.length === 0 ? chunk : concat(pending, chunk);
-    let at = 0;
-    while (buf.length - at >= HEADER) {
-      const view = new DataView(buf.buffer, buf.byteOffset + at, HEADER);
+  const format: FrameFormat = {
+    header: HEADER,
+    length(view) {
       if (view.getUint8(0) !== 0) {
         throw new GrpcError(GrpcStatus.UNIMPLEMENTED, "compressed messages are not supported (grpc-accept-encoding: identity)");
       }
       const length = view.getUint32(1);
       if (length > limit) throw new GrpcError(GrpcStatus.RESOURCE_EXHAUSTED, `message of ${length} bytes exceeds ${limit}`);
-      if (buf.length - at - HEADER < length) break;
-      yield buf.subarray(at + HEADER, at + HEADER + length);
-      at += HEADER + length;
-    }
-    pending = at === buf.length ? new Uint8Array(0) : buf.subarray(at);
-    buf = pending;
-  }
-  if (pending.length > 0) throw new GrpcError(GrpcStatus.INTERNAL, "the request ended inside a message");
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+      return length;
+    },
+    truncated: () => new GrpcError(GrpcStatus.INTERNAL, "the request ended inside a message"),
+  };
+  for await (const message of frames(body, format)) yield message.subarray(HEADER);
 }
 
 /**

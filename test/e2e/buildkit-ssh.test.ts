@@ -1,0 +1,154 @@
+// SSH agent forwarding in BuildKit builds against a real engine: an ssh-agent started here with a
+// key made here; `RUN --mount=type=ssh` runs the host's own ssh-add (copied into the context with
+// its loader and libraries, busybox has no agent client) to list the forwarded keys, by the
+// default id and by a named one; the build cannot remove keys (read-only forwarding); an id not
+// forwarded fails the step; a missing agent fails before the build; and `docker buildx build
+// --ssh` (scripts/buildx.sh) lists the same keys from the same Dockerfile.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { once } from "node:events";
+import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { BuildError, Docker, DockerArgumentError, type BuildParams } from "../../src/index.js";
+import { TEST_IMAGE, describeEngine, engineHost } from "./engine.js";
+import { diverges, why } from "./engines.js";
+import { fixtureDir } from "./fixture-gate.js";
+
+const run = promisify(execFile);
+const ORACLE_TAG = `dockhand-e2e-buildx-ssh:${process.pid}`;
+const LABELS = { "dockhand.test": "buildkit-ssh-e2e" };
+const buildx = fixtureDir("DOCKHAND_BUILDX", "scripts/buildx.sh");
+
+/** The host's ssh-add, its libraries and their loader, or why they cannot be used. */
+async function agentTools(): Promise<{ sshAdd: string; loader: string; libraries: string[] } | string> {
+  try {
+    const sshAdd = (await run("sh", ["-c", "command -v ssh-add && command -v ssh-agent && command -v ssh-keygen"])).stdout.split("\n")[0]!;
+    const libraries = [...(await run("ldd", [sshAdd])).stdout.matchAll(/(\/\S+) \(0x/g)].map((m) => m[1]!);
+    const loader = libraries.find((path) => /\/ld-linux[^/]*\.so/.test(path));
+    return loader ? { sshAdd, loader, libraries } : "ssh-add has no ld-linux loader (not glibc)";
+  } catch {
+    return "ssh-agent, ssh-add, ssh-keygen or ldd is missing (apt package openssh-client)";
+  }
+}
+
+const tools = await agentTools();
+if (typeof tools === "string" && /^(1|true)$/i.test(process.env["DOCKHAND_REQUIRE_FIXTURES"]?.trim() ?? "")) {
+  throw new Error(`DOCKHAND_REQUIRE_FIXTURES is set but ${tools}`);
+}
+const skip = typeof tools === "string" || diverges("session");
+const reason = typeof tools === "string" ? ` (skipped: ${tools})` : why("session");
+
+/** The context's `/tools/ssh-add …` through the copied loader. */
+const SSH_ADD = (loader: string) => `/tools/${basename(loader)} --library-path /tools /tools/ssh-add`;
+
+describeEngine(`BuildKit ssh agent forwarding${reason}`, () => {
+  let docker: Docker;
+  let work: string;
+  let context: string;
+  let agent: ChildProcess;
+  let socket: string;
+  let fingerprint: string;
+  const savedSock = process.env["SSH_AUTH_SOCK"];
+
+  const dockerfile = (loader: string) =>
+    [
+      `FROM ${TEST_IMAGE}`,
+      "COPY tools /tools",
+      // Listing works; removing every key is refused (the forwarding is read-only); the named id
+      // is mounted where asked.
+      `RUN --mount=type=ssh test -S "$SSH_AUTH_SOCK" && ${SSH_ADD(loader)} -l > /keys && if ${SSH_ADD(loader)} -D 2>/dev/null; then echo removed >> /keys; fi`,
+      `RUN --mount=type=ssh,id=deploy,target=/deploy.sock SSH_AUTH_SOCK=/deploy.sock ${SSH_ADD(loader)} -l > /deploy-keys`,
+      'CMD ["cat", "/keys", "/deploy-keys"]',
+      "",
+    ].join("\n");
+
+  async function output(image: string): Promise<string> {
+    const result = await docker.run(image, undefined, { labels: LABELS });
+    expect(result.exitCode).toBe(0);
+    return result.stdout;
+  }
+
+  beforeAll(async () => {
+    if (typeof tools === "string") return;
+    docker = new Docker({ host: engineHost() });
+    work = await mkdtemp(join(tmpdir(), "dockhand-e2e-ssh-agent-"));
+    socket = join(work, "agent.sock");
+    // -D: the agent stays a child of this process, ended by its pid in afterAll.
+    agent = spawn("ssh-agent", ["-D", "-a", socket], { stdio: "ignore" });
+    for (let waited = 0; !(await stat(socket).then((s) => s.isSocket(), () => false)); waited += 100) {
+      if (waited > 10_000 || agent.exitCode !== null) throw new Error("ssh-agent did not start");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "dockhand-e2e", "-f", join(work, "key")]);
+    await run("ssh-add", [join(work, "key")], { env: { ...process.env, SSH_AUTH_SOCK: socket } });
+    fingerprint = (await run("ssh-add", ["-l"], { env: { ...process.env, SSH_AUTH_SOCK: socket } })).stdout;
+    expect(fingerprint).toMatch(/SHA256:\S+ dockhand-e2e \(ED25519\)/);
+
+    context = join(work, "context");
+    await mkdir(join(context, "tools"), { recursive: true });
+    await copyFile(tools.sshAdd, join(context, "tools/ssh-add"));
+    for (const library of tools.libraries) await copyFile(library, join(context, "tools", basename(library)));
+    await writeFile(join(context, "Dockerfile"), dockerfile(tools.loader));
+  });
+
+  afterAll(async () => {
+    if (typeof tools === "string") return;
+    if (savedSock === undefined) delete process.env["SSH_AUTH_SOCK"];
+    else process.env["SSH_AUTH_SOCK"] = savedSock;
+    await docker.removeByLabel("dockhand.test=buildkit-ssh-e2e").catch(() => {});
+    await docker.images.remove(ORACLE_TAG, { force: true }).catch(() => {});
+    await docker.close();
+    if (agent.exitCode === null) {
+      agent.kill();
+      await once(agent, "exit");
+    }
+    await rm(work, { recursive: true, force: true });
+  });
+
+  const build = (extra: Partial<BuildParams>) =>
+    docker.images.build({ builder: "buildkit", context, labels: LABELS, nocache: true, ...extra });
+
+  it.skipIf(skip)("lists the forwarded agent's keys by the default id ($SSH_AUTH_SOCK) and a named one, and cannot remove them", { timeout: 180_000 }, async () => {
+    process.env["SSH_AUTH_SOCK"] = socket;
+    const id = await (await build({ ssh: { default: true, deploy: { socketPath: socket } } })).imageId();
+    try {
+      expect(await output(id)).toBe(fingerprint + fingerprint);
+    } finally {
+      await docker.images.remove(id, { force: true });
+    }
+    // The key is still in the agent: `ssh-add -D` inside the build was refused.
+    expect((await run("ssh-add", ["-l"], { env: { ...process.env, SSH_AUTH_SOCK: socket } })).stdout).toBe(fingerprint);
+  });
+
+  it.skipIf(skip)("fails a step whose required ssh id was not forwarded with BuildError naming it", { timeout: 120_000 }, async () => {
+    const failure = await (
+      await docker.images.build({
+        builder: "buildkit",
+        dockerfileContent: `FROM ${TEST_IMAGE}\nRUN --mount=type=ssh,id=absent,required=true true\n`,
+        ssh: { default: socket },
+        labels: LABELS,
+        nocache: true,
+      })
+    )
+      .imageId()
+      .catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(BuildError);
+    expect((failure as Error).message).toMatch(/absent/);
+  });
+
+  it.skipIf(skip)("refuses a missing agent before the build starts", async () => {
+    delete process.env["SSH_AUTH_SOCK"];
+    await expect(build({ ssh: { default: true } })).rejects.toThrow(/SSH agent "default": SSH_AUTH_SOCK is not set/);
+    await expect(build({ ssh: { default: join(work, "absent.sock") } })).rejects.toThrow(DockerArgumentError);
+    await expect(build({ ssh: { deploy: { socketPath: join(work, "key") } } })).rejects.toThrow(/is not a unix socket/);
+  });
+
+  it.skipIf(skip || buildx === undefined)("lists what docker buildx --ssh lists from the same Dockerfile", { timeout: 180_000 }, async () => {
+    await run(buildx!, ["build", "--load", "--no-cache", "-t", ORACLE_TAG, "--ssh", `default=${socket}`, "--ssh", `deploy=${socket}`, context], {
+      env: { ...process.env, DOCKER_HOST: engineHost() },
+    });
+    expect(await output(ORACLE_TAG)).toBe(fingerprint + fingerprint);
+  });
+});
