@@ -37,6 +37,9 @@ export type Verdict = "keep" | "skip" | "prune";
 /** Decides, path by path, what a walk yields. */
 export type WalkFilter = (path: string, isDir: boolean) => Verdict;
 
+/** Entries of one directory whose stats are asked for at once. */
+const LOOKAHEAD = 32;
+
 interface Pending {
   entry: WalkEntry;
   sent: boolean;
@@ -100,18 +103,29 @@ export async function* walk(root: string, filter: WalkFilter, signal?: AbortSign
       if (gone(err)) return;
       throw err;
     }
-    for (const name of names) {
+    // The stats of the next entries are asked for ahead of the one being yielded: one by one,
+    // each waits a full round trip through the thread pool, which is most of a large walk.
+    const ahead: Array<Promise<BigIntStats | undefined>> = [];
+    const statAt = (i: number) =>
+      lstat(join(dir, names[i]!), { bigint: true }).catch((err: unknown) => {
+        // Gone since the directory was read: as fsutil does, it is simply not there.
+        if (gone(err)) return undefined;
+        throw err;
+      });
+    for (let i = 0; i < names.length; i++) {
+      for (let next = i + ahead.length; ahead.length < LOOKAHEAD && next < names.length; next++) {
+        const stats = statAt(next);
+        // Awaited in turn below; a walk that stops first must not leave a rejection unhandled.
+        stats.catch(() => {});
+        ahead.push(stats);
+      }
+      const pending = ahead.shift()!;
       signal?.throwIfAborted();
+      const name = names[i]!;
       const path = relative === "" ? name : `${relative}/${name}`;
       const source = join(dir, name);
-      let stats: BigIntStats;
-      try {
-        stats = await lstat(source, { bigint: true });
-      } catch (err) {
-        // Gone since the directory was read: as fsutil does, it is simply not there.
-        if (gone(err)) continue;
-        throw err;
-      }
+      const stats = await pending;
+      if (stats === undefined) continue;
       const isDir = stats.isDirectory();
       const verdict = filter(path, isDir);
       if (verdict === "prune") continue;
