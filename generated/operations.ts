@@ -26,6 +26,13 @@ export type BodyKind = "json" | "binary";
  */
 export type AnswerKind = "none" | "changed";
 
+/**
+ * The JSON type of an answer that is one JSON document, as the spec documents it; an array of
+ * objects is "object[]". The client refuses an answer of another type (a daemon or proxy that
+ * lies), since its own code and its callers' rely on it.
+ */
+export type DocumentKind = "object" | "array" | "object[]" | "string" | "number" | "boolean";
+
 /** Transport facts about one operation. */
 export interface OperationInfo {
   /** HTTP method. */
@@ -40,23 +47,26 @@ export interface OperationInfo {
   readonly upgrade?: UpgradeProtocol;
   /** What a success holds when it is neither a stream nor a JSON document. */
   readonly answer?: AnswerKind;
+  /** The JSON type of the success answer, when it is one JSON document. */
+  readonly document?: DocumentKind;
   /** What the daemon refuses to do without: query parameters by name, and the body. */
   readonly required?: { readonly query?: readonly string[]; readonly body?: true };
 }
 
 /** Every operation by operationId: method, path template and how its bodies travel. */
 export const OPERATIONS = {
-  ContainerList: { method: "GET", path: "/containers/json" },
+  ContainerList: { method: "GET", path: "/containers/json", document: "object[]" },
   ContainerCreate: {
     method: "POST",
     path: "/containers/create",
     body: "json",
+    document: "object",
     required: { body: true },
   },
-  ContainerInspect: { method: "GET", path: "/containers/{id}/json" },
-  ContainerTop: { method: "GET", path: "/containers/{id}/top" },
+  ContainerInspect: { method: "GET", path: "/containers/{id}/json", document: "object" },
+  ContainerTop: { method: "GET", path: "/containers/{id}/top", document: "object" },
   ContainerLogs: { method: "GET", path: "/containers/{id}/logs", stream: "stdio" },
-  ContainerChanges: { method: "GET", path: "/containers/{id}/changes" },
+  ContainerChanges: { method: "GET", path: "/containers/{id}/changes", document: "object[]" },
   ContainerExport: { method: "GET", path: "/containers/{id}/export", stream: "binary" },
   ContainerStats: { method: "GET", path: "/containers/{id}/stats", stream: "json-lines" },
   ContainerResize: {
@@ -73,6 +83,7 @@ export const OPERATIONS = {
     method: "POST",
     path: "/containers/{id}/update",
     body: "json",
+    document: "object",
     required: { body: true },
   },
   ContainerRename: {
@@ -85,7 +96,7 @@ export const OPERATIONS = {
   ContainerUnpause: { method: "POST", path: "/containers/{id}/unpause", answer: "none" },
   ContainerAttach: { method: "POST", path: "/containers/{id}/attach", stream: "stdio", upgrade: "tcp" },
   ContainerAttachWebsocket: { method: "GET", path: "/containers/{id}/attach/ws", upgrade: "websocket" },
-  ContainerWait: { method: "POST", path: "/containers/{id}/wait" },
+  ContainerWait: { method: "POST", path: "/containers/{id}/wait", document: "object" },
   ContainerDelete: { method: "DELETE", path: "/containers/{id}", answer: "none" },
   ContainerArchiveInfo: {
     method: "HEAD",
@@ -106,31 +117,32 @@ export const OPERATIONS = {
     answer: "none",
     required: { query: ["path"], body: true },
   },
-  ContainerPrune: { method: "POST", path: "/containers/prune" },
-  ImageList: { method: "GET", path: "/images/json" },
+  ContainerPrune: { method: "POST", path: "/containers/prune", document: "object" },
+  ImageList: { method: "GET", path: "/images/json", document: "object[]" },
   ImageBuild: { method: "POST", path: "/build", body: "binary", stream: "json-lines" },
-  BuildPrune: { method: "POST", path: "/build/prune" },
+  BuildPrune: { method: "POST", path: "/build/prune", document: "object" },
   ImageCreate: { method: "POST", path: "/images/create", body: "binary", stream: "json-lines" },
-  ImageInspect: { method: "GET", path: "/images/{name}/json" },
-  ImageAttestations: { method: "GET", path: "/images/{name}/attestations" },
-  ImageHistory: { method: "GET", path: "/images/{name}/history" },
+  ImageInspect: { method: "GET", path: "/images/{name}/json", document: "object" },
+  ImageAttestations: { method: "GET", path: "/images/{name}/attestations", document: "object[]" },
+  ImageHistory: { method: "GET", path: "/images/{name}/history", document: "object[]" },
   ImagePush: { method: "POST", path: "/images/{name}/push", stream: "json-lines" },
   ImageTag: { method: "POST", path: "/images/{name}/tag", answer: "none" },
-  ImageDelete: { method: "DELETE", path: "/images/{name}" },
+  ImageDelete: { method: "DELETE", path: "/images/{name}", document: "object[]" },
   ImageSearch: {
     method: "GET",
     path: "/images/search",
+    document: "object[]",
     required: { query: ["term"] },
   },
-  ImagePrune: { method: "POST", path: "/images/prune" },
-  SystemAuth: { method: "POST", path: "/auth", body: "json" },
-  SystemInfo: { method: "GET", path: "/info" },
-  SystemVersion: { method: "GET", path: "/version" },
-  SystemPing: { method: "GET", path: "/_ping" },
-  SystemPingHead: { method: "HEAD", path: "/_ping" },
-  ImageCommit: { method: "POST", path: "/commit", body: "json" },
+  ImagePrune: { method: "POST", path: "/images/prune", document: "object" },
+  SystemAuth: { method: "POST", path: "/auth", body: "json", document: "object" },
+  SystemInfo: { method: "GET", path: "/info", document: "object" },
+  SystemVersion: { method: "GET", path: "/version", document: "object" },
+  SystemPing: { method: "GET", path: "/_ping", document: "string" },
+  SystemPingHead: { method: "HEAD", path: "/_ping", document: "string" },
+  ImageCommit: { method: "POST", path: "/commit", body: "json", document: "object" },
   SystemEvents: { method: "GET", path: "/events", stream: "json-lines" },
-  SystemDataUsage: { method: "GET", path: "/system/df" },
+  SystemDataUsage: { method: "GET", path: "/system/df", document: "object" },
   ImageGet: { method: "GET", path: "/images/{name}/get", stream: "binary" },
   ImageGetAll: { method: "GET", path: "/images/get", stream: "binary" },
   ImageLoad: { method: "POST", path: "/images/load", body: "binary", stream: "json-lines" },
@@ -138,6 +150,7 @@ export const OPERATIONS = {
     method: "POST",
     path: "/containers/{id}/exec",
     body: "json",
+    document: "object",
     required: { body: true },
   },
   ExecStart: { method: "POST", path: "/exec/{id}/start", body: "json", stream: "stdio", upgrade: "tcp" },
@@ -147,15 +160,16 @@ export const OPERATIONS = {
     answer: "none",
     required: { query: ["h", "w"] },
   },
-  ExecInspect: { method: "GET", path: "/exec/{id}/json" },
-  VolumeList: { method: "GET", path: "/volumes" },
+  ExecInspect: { method: "GET", path: "/exec/{id}/json", document: "object" },
+  VolumeList: { method: "GET", path: "/volumes", document: "object" },
   VolumeCreate: {
     method: "POST",
     path: "/volumes/create",
     body: "json",
+    document: "object",
     required: { body: true },
   },
-  VolumeInspect: { method: "GET", path: "/volumes/{name}" },
+  VolumeInspect: { method: "GET", path: "/volumes/{name}", document: "object" },
   VolumeUpdate: {
     method: "PUT",
     path: "/volumes/{name}",
@@ -164,14 +178,15 @@ export const OPERATIONS = {
     required: { query: ["version"] },
   },
   VolumeDelete: { method: "DELETE", path: "/volumes/{name}", answer: "none" },
-  VolumePrune: { method: "POST", path: "/volumes/prune" },
-  NetworkList: { method: "GET", path: "/networks" },
-  NetworkInspect: { method: "GET", path: "/networks/{id}" },
+  VolumePrune: { method: "POST", path: "/volumes/prune", document: "object" },
+  NetworkList: { method: "GET", path: "/networks", document: "object[]" },
+  NetworkInspect: { method: "GET", path: "/networks/{id}", document: "object" },
   NetworkDelete: { method: "DELETE", path: "/networks/{id}", answer: "none" },
   NetworkCreate: {
     method: "POST",
     path: "/networks/create",
     body: "json",
+    document: "object",
     required: { body: true },
   },
   NetworkConnect: {
@@ -188,11 +203,12 @@ export const OPERATIONS = {
     answer: "none",
     required: { body: true },
   },
-  NetworkPrune: { method: "POST", path: "/networks/prune" },
-  PluginList: { method: "GET", path: "/plugins" },
+  NetworkPrune: { method: "POST", path: "/networks/prune", document: "object" },
+  PluginList: { method: "GET", path: "/plugins", document: "object[]" },
   GetPluginPrivileges: {
     method: "GET",
     path: "/plugins/privileges",
+    document: "object[]",
     required: { query: ["remote"] },
   },
   PluginPull: {
@@ -202,8 +218,8 @@ export const OPERATIONS = {
     stream: "json-lines",
     required: { query: ["remote"] },
   },
-  PluginInspect: { method: "GET", path: "/plugins/{name}/json" },
-  PluginDelete: { method: "DELETE", path: "/plugins/{name}" },
+  PluginInspect: { method: "GET", path: "/plugins/{name}/json", document: "object" },
+  PluginDelete: { method: "DELETE", path: "/plugins/{name}", document: "object" },
   PluginEnable: { method: "POST", path: "/plugins/{name}/enable", answer: "none" },
   PluginDisable: { method: "POST", path: "/plugins/{name}/disable", answer: "none" },
   PluginUpgrade: {
@@ -222,8 +238,8 @@ export const OPERATIONS = {
   },
   PluginPush: { method: "POST", path: "/plugins/{name}/push", stream: "json-lines" },
   PluginSet: { method: "POST", path: "/plugins/{name}/set", body: "json", answer: "none" },
-  NodeList: { method: "GET", path: "/nodes" },
-  NodeInspect: { method: "GET", path: "/nodes/{id}" },
+  NodeList: { method: "GET", path: "/nodes", document: "object[]" },
+  NodeInspect: { method: "GET", path: "/nodes/{id}", document: "object" },
   NodeDelete: { method: "DELETE", path: "/nodes/{id}", answer: "none" },
   NodeUpdate: {
     method: "POST",
@@ -232,11 +248,12 @@ export const OPERATIONS = {
     answer: "none",
     required: { query: ["version"] },
   },
-  SwarmInspect: { method: "GET", path: "/swarm" },
+  SwarmInspect: { method: "GET", path: "/swarm", document: "object" },
   SwarmInit: {
     method: "POST",
     path: "/swarm/init",
     body: "json",
+    document: "string",
     required: { body: true },
   },
   SwarmJoin: {
@@ -254,7 +271,7 @@ export const OPERATIONS = {
     answer: "none",
     required: { query: ["version"], body: true },
   },
-  SwarmUnlockkey: { method: "GET", path: "/swarm/unlockkey" },
+  SwarmUnlockkey: { method: "GET", path: "/swarm/unlockkey", document: "object" },
   SwarmUnlock: {
     method: "POST",
     path: "/swarm/unlock",
@@ -262,28 +279,30 @@ export const OPERATIONS = {
     answer: "none",
     required: { body: true },
   },
-  ServiceList: { method: "GET", path: "/services" },
+  ServiceList: { method: "GET", path: "/services", document: "object[]" },
   ServiceCreate: {
     method: "POST",
     path: "/services/create",
     body: "json",
+    document: "object",
     required: { body: true },
   },
-  ServiceInspect: { method: "GET", path: "/services/{id}" },
+  ServiceInspect: { method: "GET", path: "/services/{id}", document: "object" },
   ServiceDelete: { method: "DELETE", path: "/services/{id}", answer: "none" },
   ServiceUpdate: {
     method: "POST",
     path: "/services/{id}/update",
     body: "json",
+    document: "object",
     required: { query: ["version"], body: true },
   },
   ServiceLogs: { method: "GET", path: "/services/{id}/logs", stream: "stdio" },
-  TaskList: { method: "GET", path: "/tasks" },
-  TaskInspect: { method: "GET", path: "/tasks/{id}" },
+  TaskList: { method: "GET", path: "/tasks", document: "object[]" },
+  TaskInspect: { method: "GET", path: "/tasks/{id}", document: "object" },
   TaskLogs: { method: "GET", path: "/tasks/{id}/logs", stream: "stdio" },
-  SecretList: { method: "GET", path: "/secrets" },
-  SecretCreate: { method: "POST", path: "/secrets/create", body: "json" },
-  SecretInspect: { method: "GET", path: "/secrets/{id}" },
+  SecretList: { method: "GET", path: "/secrets", document: "object[]" },
+  SecretCreate: { method: "POST", path: "/secrets/create", body: "json", document: "object" },
+  SecretInspect: { method: "GET", path: "/secrets/{id}", document: "object" },
   SecretDelete: { method: "DELETE", path: "/secrets/{id}", answer: "none" },
   SecretUpdate: {
     method: "POST",
@@ -292,9 +311,9 @@ export const OPERATIONS = {
     answer: "none",
     required: { query: ["version"] },
   },
-  ConfigList: { method: "GET", path: "/configs" },
-  ConfigCreate: { method: "POST", path: "/configs/create", body: "json" },
-  ConfigInspect: { method: "GET", path: "/configs/{id}" },
+  ConfigList: { method: "GET", path: "/configs", document: "object[]" },
+  ConfigCreate: { method: "POST", path: "/configs/create", body: "json", document: "object" },
+  ConfigInspect: { method: "GET", path: "/configs/{id}", document: "object" },
   ConfigDelete: { method: "DELETE", path: "/configs/{id}", answer: "none" },
   ConfigUpdate: {
     method: "POST",
@@ -303,7 +322,7 @@ export const OPERATIONS = {
     answer: "none",
     required: { query: ["version"] },
   },
-  DistributionInspect: { method: "GET", path: "/distribution/{name}/json" },
+  DistributionInspect: { method: "GET", path: "/distribution/{name}/json", document: "object" },
   Session: { method: "POST", path: "/session", upgrade: "h2c" },
 } as const satisfies Readonly<Record<string, OperationInfo>>;
 

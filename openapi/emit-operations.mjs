@@ -32,6 +32,13 @@ export type BodyKind = "json" | "binary";
  */
 export type AnswerKind = "none" | "changed";
 
+/**
+ * The JSON type of an answer that is one JSON document, as the spec documents it; an array of
+ * objects is "object[]". The client refuses an answer of another type (a daemon or proxy that
+ * lies), since its own code and its callers' rely on it.
+ */
+export type DocumentKind = "object" | "array" | "object[]" | "string" | "number" | "boolean";
+
 /** Transport facts about one operation. */
 export interface OperationInfo {
   /** HTTP method. */
@@ -46,6 +53,8 @@ export interface OperationInfo {
   readonly upgrade?: UpgradeProtocol;
   /** What a success holds when it is neither a stream nor a JSON document. */
   readonly answer?: AnswerKind;
+  /** The JSON type of the success answer, when it is one JSON document. */
+  readonly document?: DocumentKind;
   /** What the daemon refuses to do without: query parameters by name, and the body. */
   readonly required?: { readonly query?: readonly string[]; readonly body?: true };
 }`;
@@ -67,6 +76,8 @@ export function collectOperations(doc) {
     if (op["x-dockhand-upgrade"]) entry.upgrade = op["x-dockhand-upgrade"];
     const answer = stream || entry.upgrade ? undefined : answerKind(op);
     if (answer) entry.answer = answer;
+    const document = stream || entry.upgrade || answer ? undefined : documentKind(doc, op);
+    if (document) entry.document = document;
     const required = requiredParts(doc, op);
     if (required) entry.required = required;
     table[op.operationId] = entry;
@@ -102,6 +113,32 @@ function answerKind(op) {
   if ("304" in op.responses) return "changed";
   const success = Object.entries(op.responses).filter(([status]) => Number(status) < 300);
   return success.every(([, res]) => !res.content) ? "none" : undefined;
+}
+
+/** The JSON type of the success answer's schema (its items' too, for arrays of objects). */
+function documentKind(doc, op) {
+  const schemas = Object.entries(op.responses)
+    .filter(([status]) => Number(status) < 300)
+    .flatMap(([, res]) => Object.values(res.content ?? {}).map((media) => media.schema));
+  const kinds = new Set(schemas.map((schema) => jsonType(doc, schema)));
+  if (kinds.size !== 1) throw new Error(`${op.operationId}: cannot classify the answer document (${[...kinds]})`);
+  const [kind] = kinds;
+  if (kind !== "array") return kind;
+  const items = new Set(schemas.map((schema) => jsonType(doc, resolve(doc, schema).items)));
+  return items.size === 1 && items.has("object") ? "object[]" : "array";
+}
+
+function resolve(doc, schema) {
+  return schema?.$ref ? resolve(doc, at(doc, "components", "schemas", schema.$ref.split("/").pop())) : schema;
+}
+
+/** A schema's JSON type: its `type`, else what its `allOf`/properties make it. */
+function jsonType(doc, schema) {
+  const node = resolve(doc, schema);
+  if (node?.type) return node.type === "integer" ? "number" : node.type;
+  if (node?.allOf) return jsonType(doc, node.allOf[0]);
+  if (node?.properties || node?.additionalProperties) return "object";
+  return undefined;
 }
 
 function streamKind(op) {

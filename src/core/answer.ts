@@ -9,6 +9,7 @@ import { outputStream, type HijackedStream, type OutputWrapper, type TtyHint } f
 import type { BodyLimit } from "../transport/body.js";
 import { DockerProtocolError, limitError, type RequestFacts } from "./errors.js";
 import type { DockerLimits } from "./limits.js";
+import { checkDocument } from "./shape.js";
 import type { JsonLineResult, JsonResult, OperationId, RequestOptions } from "./types.js";
 
 /*
@@ -159,11 +160,16 @@ function upgradesToTcp(op: OperationId): boolean {
   return info.upgrade === "tcp";
 }
 
+/** The one JSON document of a success, of the type the spec gives it (see `shape.ts`). */
 function parseJson(op: OperationId, text: string, facts: RequestFacts): unknown {
-  if (text === "") return undefined;
+  const info: OperationInfo = OPERATIONS[op];
+  if (text === "") throw new DockerProtocolError(`The daemon answered ${op} with an empty body where a JSON document is expected`, { ...facts });
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw new DockerProtocolError(`The daemon sent invalid JSON for ${op}: ${text.slice(0, 200)}`, { ...facts, cause: err });
   }
+  checkDocument(op, value, info.document, facts);
+  return value;
 }

@@ -1,5 +1,5 @@
 import { untilAborted } from "./abort.js";
-import { DockerAbortError, UnsupportedApiVersionError } from "./errors.js";
+import { DockerAbortError, DockerProtocolError, UnsupportedApiVersionError } from "./errors.js";
 import { CLIENT_MAX_API_VERSION, CLIENT_MIN_API_VERSION, compareVersions } from "./version.js";
 
 const ABORTED = "The request was aborted";
@@ -114,6 +114,10 @@ export class Negotiator {
 }
 
 function choose(daemon: string): string {
+  // Compared as numbers below, where "banana" would pass for a version older than any.
+  if (!/^\d+\.\d+$/.test(daemon)) {
+    throw new DockerProtocolError(`The daemon's ping announced API version "${daemon.slice(0, 40)}", which is not a version`, { path: "/_ping" });
+  }
   if (compareVersions(daemon, CLIENT_MIN_API_VERSION) < 0) {
     throw new UnsupportedApiVersionError(
       `The Docker daemon's API version ${daemon} is too old: dockhand needs at least ${CLIENT_MIN_API_VERSION}`,

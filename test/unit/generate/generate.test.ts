@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { BinaryBody, BinaryStream, components, operations } from "../../../generated/engine.js";
 import { FILTERS } from "../../../generated/filters.js";
-import { OPERATIONS, type OperationId } from "../../../generated/operations.js";
+import { OPERATIONS, type OperationId, type OperationInfo } from "../../../generated/operations.js";
 import { API_VERSIONS, SINCE } from "../../../generated/since.js";
 import { UPSTREAM_SPEC, upstreamMissing } from "../../support/upstream.js";
 import { ROOT, runGenerator } from "../../support/generator.js";
@@ -52,7 +52,7 @@ describe("generation pipeline", { timeout: 120_000 }, () => {
 describe("generated/operations.ts", () => {
   it("lists every operation of the spec with method and path", () => {
     expect(Object.keys(OPERATIONS)).toHaveLength(108);
-    expect(OPERATIONS.ContainerInspect).toEqual({ method: "GET", path: "/containers/{id}/json" });
+    expect(OPERATIONS.ContainerInspect).toEqual({ method: "GET", path: "/containers/{id}/json", document: "object" });
     expect(OPERATIONS.ContainerArchiveInfo.method).toBe("HEAD");
   });
 
@@ -69,6 +69,16 @@ describe("generated/operations.ts", () => {
     expect(OPERATIONS.ContainerAttachWebsocket.upgrade).toBe("websocket");
     expect(OPERATIONS.Session.upgrade).toBe("h2c");
     expect(OPERATIONS.ContainerList).not.toHaveProperty("stream");
+  });
+
+  it("gives every one-document answer its JSON type, and nothing else one", () => {
+    expect(OPERATIONS.ContainerList.document).toBe("object[]");
+    expect(OPERATIONS.VolumeList.document).toBe("object");
+    expect(OPERATIONS.SwarmInit.document).toBe("string");
+    for (const [op, info] of Object.entries(OPERATIONS) as [string, OperationInfo][]) {
+      const oneDocument = !info.stream && !info.upgrade && !info.answer;
+      expect(info.document !== undefined, op).toBe(oneDocument);
+    }
   });
 
   it("agrees with the operations of the engine types", () => {
