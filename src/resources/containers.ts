@@ -7,6 +7,7 @@ import type { ArchiveExtractOptions, ArchiveExtractResult } from "../build/extra
 import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
 import { compareVersions } from "../core/version.js";
 import type { RequestBody } from "../transport/types.js";
+import { flagOf } from "../core/shape.js";
 import { Resource } from "./resource.js";
 import type { OutputStream } from "../streams/output-stream.js";
 import type { HijackedStream, TtyHint } from "../streams/stdio.js";
@@ -355,7 +356,7 @@ export class ContainerOperations extends Resource {
    * with a TTY decides raw vs multiplexed output, where the answer does not say (before API 1.42).
    */
   #tty(id: string, options?: AttachOptions): TtyHint {
-    return options?.tty ?? (async () => (await this.core.call("ContainerInspect", { path: { id } }, options)).Config?.Tty ?? false);
+    return options?.tty ?? (async () => flagOf(await this.core.call("ContainerInspect", { path: { id } }, options), "Config.Tty") ?? false);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Service, ServiceCreateResponse, ServiceUpdateResponse } from "../.
 import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
 import type { OutputStream } from "../streams/output-stream.js";
 import { type AuthOptions, registryAuthHeaders } from "./registry-auth.js";
+import { flagOf } from "../core/shape.js";
 import { Resource } from "./resource.js";
 
 /**
@@ -55,6 +56,6 @@ export class Services extends Resource {
 
   async #tty(id: string, options?: RequestOptions): Promise<boolean> {
     const service = await this.core.call("ServiceInspect", { path: { id } }, options);
-    return service.Spec?.TaskTemplate?.ContainerSpec?.TTY ?? false;
+    return flagOf(service, "Spec.TaskTemplate.ContainerSpec.TTY") ?? false;
   }
 }

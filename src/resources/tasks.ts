@@ -1,6 +1,7 @@
 import type { Task } from "../../generated/schemas.js";
 import type { QueryParams, RequestOptions } from "../core/types.js";
 import type { OutputStream } from "../streams/output-stream.js";
+import { flagOf } from "../core/shape.js";
 import { Resource } from "./resource.js";
 
 /**
@@ -26,6 +27,6 @@ export class Tasks extends Resource {
 
   async #tty(id: string, options?: RequestOptions): Promise<boolean> {
     const task = await this.core.call("TaskInspect", { path: { id } }, options);
-    return task.Spec?.ContainerSpec?.TTY ?? false;
+    return flagOf(task, "Spec.ContainerSpec.TTY") ?? false;
   }
 }

@@ -5,11 +5,17 @@ import type { ProgressMessage } from "./progress.js";
 /** The fields through which the daemon reports a failure inside a JSON-lines stream. */
 type ErrorFields = Pick<ProgressMessage, "error" | "errorDetail">;
 
+/** The words of an error field; one that is not text (a daemon that lies) is shown as its JSON. */
+function wording(value: unknown): string {
+  if (typeof value === "string") return value;
+  return value === undefined || value === null ? "" : JSON.stringify(value).slice(0, 2000);
+}
+
 /** The daemon's words and code when `message` reports a failure, else `undefined`. */
 function failureOf(message: ErrorFields): { text: string; code: number | undefined } | undefined {
   const { error, errorDetail } = message;
   if (errorDetail == null && (error == null || error === "")) return undefined;
-  const text = errorDetail?.message || error || "The daemon reported an error without a message";
+  const text = wording(errorDetail?.message) || wording(error) || "The daemon reported an error without a message";
   return { text, code: typeof errorDetail?.code === "number" ? errorDetail.code : undefined };
 }
 

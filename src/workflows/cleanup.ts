@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from "../core/errors.js";
 import type { Filters } from "../core/filters.js";
+import { checkFields } from "../core/shape.js";
 import type { RequestOptions } from "../core/types.js";
 import type { ContainerOperations } from "../resources/containers.js";
 import type { ImageOperations } from "../resources/images.js";
@@ -87,7 +88,9 @@ export async function removeByLabel(
     await Promise.all(ids.map((id) => attempt("networks", id, () => docker.networks.remove(id, call))));
   }
   if (only.has("volumes")) {
-    const { Volumes: found = [] } = await docker.volumes.list({ filters: { label } }, call);
+    const listed = await docker.volumes.list({ filters: { label } }, call);
+    checkFields(listed, { Volumes: "object[]" });
+    const found = listed.Volumes ?? [];
     const names = defined(found.map(({ Name }) => Name));
     await Promise.all(names.map((name) => attempt("volumes", name, () => docker.volumes.remove(name, undefined, call))));
   }

@@ -1,4 +1,5 @@
 import { DockerArgumentError, DockerConnectionError, DockerProtocolError } from "../core/errors.js";
+import { checkFields, requireField } from "../core/shape.js";
 import type { RequestOptions } from "../core/types.js";
 import { concatBytes } from "../internal/bytes.js";
 import type { OutputStream, OutputText } from "../streams/output-stream.js";
@@ -57,7 +58,7 @@ export async function runExec(
   const deadline = new Deadline("exec.run", options.signal, options.timeout);
   const call = { signal: deadline.signal };
   try {
-    const { Id } = await exec.create(
+    const created = await exec.create(
       containerId,
       {
         Cmd: [...cmd],
@@ -72,11 +73,12 @@ export async function runExec(
       },
       call,
     );
+    const id = requireField(created, "Id", "string");
     const { lost, ...output }: Collected =
       stdin === undefined
-        ? await (await exec.start(Id, { Tty: tty }, call)).text()
-        : await converse(await exec.start(Id, { Tty: tty, stdin: true }, call), stdin, collect);
-    return { exitCode: await exitCode(exec, Id, deadline, lost), ...output };
+        ? await (await exec.start(id, { Tty: tty }, call)).text()
+        : await converse(await exec.start(id, { Tty: tty, stdin: true }, call), stdin, collect);
+    return { exitCode: await exitCode(exec, id, deadline, lost), ...output };
   } catch (err) {
     throw deadline.explain(err);
   } finally {
@@ -119,6 +121,7 @@ async function exitCode(exec: ExecOperations, id: string, deadline: Deadline, lo
   const since = Date.now();
   for (;;) {
     const info = await exec.inspect(id, { signal: deadline.signal });
+    checkFields(info, { Running: "boolean", ExitCode: "number" });
     const waited = Date.now() - since;
     if (!info.Running) {
       if (typeof info.ExitCode === "number") return info.ExitCode;

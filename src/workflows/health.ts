@@ -2,6 +2,7 @@ import type { components } from "../../generated/engine.js";
 import { ContainerExitedError, ContainerUnhealthyError, DockerArgumentError, type HealthCheckResult } from "../core/errors.js";
 import type { RequestOptions } from "../core/types.js";
 import type { ContainerOperations } from "../resources/containers.js";
+import { checkFields, type AnswerFields } from "../core/shape.js";
 import { Deadline } from "./deadline.js";
 
 type ContainerInspect = components["schemas"]["ContainerInspectResponse"];
@@ -19,6 +20,18 @@ export interface WaitHealthyOptions extends RequestOptions {
 const STOPPED = new Set(["exited", "dead", "removing"]);
 const DEFAULT_INTERVAL = 250;
 
+/** What the wait reads off the container's inspect answer. */
+const INSPECT_FIELDS: AnswerFields = {
+  "State.Status": "string",
+  "State.ExitCode": "number",
+  "State.Health.Status": "string",
+  "State.Health.FailingStreak": "number",
+  "State.Health.Log[]": "object",
+  "State.Health.Log[].Output": "string",
+  "State.Health.Log[].ExitCode": "number",
+  "Config.Healthcheck.Test": "string[]",
+};
+
 /**
  * Waits until the container's health check passes; see `Containers.waitHealthy`. Polls inspect:
  * health changes are not events every engine filters reliably, and a poll also notices the
@@ -29,7 +42,9 @@ export async function waitHealthy(containers: ContainerOperations, id: string, o
   let last: ContainerInspect | undefined;
   try {
     for (;;) {
-      const info = (last = await containers.inspect(id, undefined, { signal: deadline.signal }));
+      const info = await containers.inspect(id, undefined, { signal: deadline.signal });
+      checkFields(info, INSPECT_FIELDS);
+      last = info;
       const health = info.State?.Health;
       const status = health?.Status;
       if (status === "healthy") return info;

@@ -1,4 +1,5 @@
 import { ContainerExitedError } from "../core/errors.js";
+import { checkFields } from "../core/shape.js";
 import type { RequestOptions } from "../core/types.js";
 import type { ContainerOperations } from "../resources/containers.js";
 import type { StreamName } from "../streams/demux.js";
@@ -61,6 +62,7 @@ export async function waitForLog(containers: ContainerOperations, id: string, op
     }
     // A followed log ends when the container stops: the line will not come.
     const info = await containers.inspect(id, undefined, { signal: deadline.signal });
+    checkFields(info, { "State.ExitCode": "number" });
     const exitCode = info.State?.ExitCode;
     throw new ContainerExitedError(`Container ${id} stopped (exit code ${exitCode ?? "unknown"}) without printing ${pattern}`, {
       containerId: id,

@@ -1,5 +1,6 @@
 import type { components } from "../../generated/engine.js";
 import { DockerArgumentError } from "../core/errors.js";
+import { checkFields, type AnswerFields } from "../core/shape.js";
 import type { RequestOptions } from "../core/types.js";
 import type { ContainerOperations } from "../resources/containers.js";
 import type { ImageOperations } from "../resources/images.js";
@@ -42,6 +43,16 @@ export interface SystemPruneResult {
   spaceReclaimed: number;
 }
 
+/** What the prune answers hold, each kind's list and the space it freed. */
+const PRUNED: AnswerFields = {
+  ContainersDeleted: "string[]",
+  NetworksDeleted: "string[]",
+  VolumesDeleted: "string[]",
+  ImagesDeleted: "object[]",
+  CachesDeleted: "string[]",
+  SpaceReclaimed: "number",
+};
+
 /** The resources `prune` composes. */
 export interface PruneResources {
   containers: ContainerOperations;
@@ -63,20 +74,25 @@ export async function systemPrune(docker: PruneResources, options: SystemPruneOp
   }
   const result: SystemPruneResult = { containers: [], networks: [], volumes: [], images: [], buildCache: [], spaceReclaimed: 0 };
   const containers = await docker.containers.prune({ filters: { label, until } }, call);
+  checkFields(containers, PRUNED);
   result.containers = containers.ContainersDeleted ?? [];
   result.spaceReclaimed += containers.SpaceReclaimed ?? 0;
   const networks = await docker.networks.prune({ filters: { label, until } }, call);
+  checkFields(networks, PRUNED);
   result.networks = networks.NetworksDeleted ?? [];
   if (options.volumes) {
     const volumes = await docker.volumes.prune({ filters: { label } }, call);
+    checkFields(volumes, PRUNED);
     result.volumes = volumes.VolumesDeleted ?? [];
     result.spaceReclaimed += volumes.SpaceReclaimed ?? 0;
   }
   const images = await docker.images.prune({ filters: { label, until, dangling: !options.all } }, call);
+  checkFields(images, PRUNED);
   result.images = images.ImagesDeleted ?? [];
   result.spaceReclaimed += images.SpaceReclaimed ?? 0;
   if (options.buildCache ?? label === undefined) {
     const cache = await docker.images.pruneBuildCache({ all: options.all, filters: { until } }, call);
+    checkFields(cache, PRUNED);
     result.buildCache = cache.CachesDeleted ?? [];
     result.spaceReclaimed += cache.SpaceReclaimed ?? 0;
   }

@@ -1,6 +1,7 @@
 import type { components } from "../../generated/engine.js";
 import type { AuthConfig } from "../auth/auth-config.js";
 import { DockerArgumentError, NotFoundError } from "../core/errors.js";
+import { requireField } from "../core/shape.js";
 import type { RequestOptions } from "../core/types.js";
 import type { ContainerCreateParams, ContainerOperations } from "../resources/containers.js";
 import type { ImageOperations } from "../resources/images.js";
@@ -100,18 +101,19 @@ export async function run(
     if (options.pull === "always") await images.pull(image, pullOptions);
     // Like the CLI: create first and pull only when the daemon says the image is missing, which
     // saves a round trip on the common path where the image is there.
-    ({ Id: id } = await containers.create(params, call).catch(async (err: unknown) => {
+    const created = await containers.create(params, call).catch(async (err: unknown) => {
       if (!(err instanceof NotFoundError) || options.pull === "never" || options.pull === "always") throw err;
       await images.pull(image, pullOptions);
       return containers.create(params, call);
-    }));
+    });
+    id = requireField(created, "Id", "string");
     const { output: reading } = await attachOutput(containers, id, options, call);
     // Settled by the `Promise.all` below, or dropped when the start fails and the container goes.
     reading.catch(() => {});
     await containers.start(id, undefined, call);
     const [output, exit] = await Promise.all([reading, containers.wait(id, undefined, call)]);
     if (!options.keep) await containers.remove(id, { force: true, v: true }, { timeout: CLEANUP_TIMEOUT });
-    return { containerId: id, exitCode: exit.StatusCode, ...output };
+    return { containerId: id, exitCode: requireField(exit, "StatusCode", "number"), ...output };
   } catch (err) {
     if (id !== undefined) await cleanUp(containers, id, options.keep ?? false);
     throw deadline.explain(err);
