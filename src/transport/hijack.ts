@@ -15,6 +15,7 @@ import {
 import { DEFAULT_LIMITS, ERROR_BODY_LIMIT } from "../core/limits.js";
 import { concatBytes } from "../internal/bytes.js";
 import { connectionError } from "./errors.js";
+import { plainTextToTLS, type HungUpSocket } from "./tls-probe.js";
 
 /** The HTTP request that asks the daemon to hand over the connection. */
 export interface HijackRequest {
@@ -102,8 +103,11 @@ export async function upgrade(
     socket.write(head);
     response = await readHead(reader, facts, host, options.maxHead ?? DEFAULT_LIMITS.responseHead);
   } catch (err) {
+    // Read before the socket goes: a plain TCP connection hung up on may have met a TLS server.
+    const { bytesRead, remoteAddress, remotePort } = socket as HungUpSocket;
     socket.destroy();
-    throw failure(err);
+    const plain = err instanceof DockerConnectionError && !signal?.aborted && !("encrypted" in socket);
+    throw (plain && (await plainTextToTLS({ bytesRead, remoteAddress, remotePort }, host, facts, err))) || failure(err);
   }
 
   if (response.status !== 101 && response.status !== 200) {

@@ -4,9 +4,11 @@ import type { Socket } from "node:net";
 import type { Dispatcher, Pool } from "undici";
 import type { EngineEndpoint } from "../config/endpoint.js";
 import { bracket } from "../config/host.js";
+import type { DockerError } from "../core/errors.js";
 import { drain, readText } from "./body.js";
 import { closedError, connectionError, headOverflow, missingClientCertError } from "./errors.js";
 import { openSocket } from "./socket.js";
+import { plainTextToTLS, type HungUpSocket } from "./tls-probe.js";
 import type { ConnectionLimits } from "./limits.js";
 import { openSSH } from "./ssh.js";
 import type { Transport, TransportRequest, TransportResponse } from "./types.js";
@@ -138,7 +140,12 @@ export class UndiciTransport implements Transport {
       });
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason;
-      throw headOverflow(err, this.#maxHead) ?? missingClientCertError(err, this.#endpoint) ?? connectionError(err, this.host);
+      throw (
+        headOverflow(err, this.#maxHead) ??
+        missingClientCertError(err, this.#endpoint) ??
+        (await this.#plainToTLS(err)) ??
+        connectionError(err, this.host)
+      );
     }
     const body = res.body;
     const headers = flattenHeaders(res.headers);
@@ -149,6 +156,12 @@ export class UndiciTransport implements Transport {
       text: (limit) => readText(body, limit, headers["content-length"]),
       discard: () => drain(body),
     };
+  }
+
+  /** A plain-TCP request hung up on before any answer: was it a TLS server? (See {@link plainTextToTLS}.) */
+  async #plainToTLS(err: unknown): Promise<DockerError | undefined> {
+    if (this.#endpoint.kind !== "tcp" || this.#endpoint.tls || (err as { code?: unknown }).code !== "UND_ERR_SOCKET") return undefined;
+    return plainTextToTLS((err as { socket?: HungUpSocket }).socket, this.host, {}, err);
   }
 
   connect(signal?: AbortSignal): Promise<Duplex> {

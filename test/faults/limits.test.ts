@@ -3,9 +3,13 @@
 // expected. Each: the typed error naming the limit, the process alive and its memory bounded
 // (peak RSS measured in a child process for the 2 GB cases), the connection closed rather than
 // reused, and the client working on the next call.
-import { execFile } from "node:child_process";
-import type { Socket } from "node:net";
+import { execFile, execFileSync } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { createServer as createTLSServer, type Server as TLSServer } from "node:tls";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -14,8 +18,10 @@ import {
   Docker,
   DockerArgumentError,
   DockerConfigError,
+  DockerConnectionError,
   DockerLimitError,
   DockerProtocolError,
+  DockerTLSError,
   type DockerOptions,
 } from "../../src/index.js";
 import { HostileDaemon, pour, sendJson } from "./hostile.js";
@@ -266,5 +272,58 @@ describe("the limits are options", () => {
     expect(() => new Docker({ host: daemon.host, limits })).toThrow(DockerConfigError);
     expect(() => new Docker({ host: daemon.host, limits })).toThrow(/^limits\.jsonBody must be a whole number of bytes of at least 1/);
     await expect(client().containers.inspect("x", undefined, { limits })).rejects.toThrow(DockerArgumentError);
+  });
+});
+
+describe("plain HTTP to a TLS port", () => {
+  let dir: string;
+  let server: TLSServer;
+  let port: number;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "dockhand-limits-tls-"));
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+      "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
+    ], { stdio: "ignore" });
+    server = createTLSServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) });
+    server.on("tlsClientError", () => {});
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("says the server speaks TLS, for pooled and hijacked calls", async () => {
+    const plain = new Docker({ host: `tcp://127.0.0.1:${port}`, apiVersion: "1.47", timeout: TIMEOUT });
+    try {
+      const { error } = await failure(() => plain.system.version());
+      expectTyped(error, DockerTLSError, /at tcp:\/\/127\.0\.0\.1:\d+: it speaks TLS, and the client connected without TLS/);
+      expect(error).toMatchObject({ reason: "tls", path: "/v1.47/version" });
+      const hijacked = await failure(() => plain.containers.attach("web", { stdin: true, stream: true }, { tty: false }));
+      expectTyped(hijacked.error, DockerTLSError, /it speaks TLS/);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it("a plain server that hangs up is still a closed connection: the probe claims TLS only for TLS", async () => {
+    const hangUp = createNetServer((socket) => socket.once("data", () => socket.destroy()));
+    hangUp.listen(0, "127.0.0.1");
+    await once(hangUp, "listening");
+    const plain = new Docker({ host: `tcp://127.0.0.1:${(hangUp.address() as AddressInfo).port}`, apiVersion: "1.47", timeout: TIMEOUT });
+    try {
+      const { error } = await failure(() => plain.system.version());
+      expectTyped(error, DockerConnectionError, /closed the connection before answering/);
+      expect(error).not.toBeInstanceOf(DockerTLSError);
+      const hijacked = await failure(() => plain.containers.attach("web", { stdin: true, stream: true }, { tty: false }));
+      expectTyped(hijacked.error, DockerConnectionError, /closed the connection before answering/);
+      expect(hijacked.error).not.toBeInstanceOf(DockerTLSError);
+    } finally {
+      await plain.close();
+      hangUp.close();
+    }
   });
 });
