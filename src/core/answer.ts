@@ -160,9 +160,16 @@ function upgradesToTcp(op: OperationId): boolean {
   return info.upgrade === "tcp";
 }
 
+/**
+ * Operations engines answer with nothing although the spec promises a document: their empty
+ * answer is handed over as `undefined`. dockerd 20.10 removes a plugin with an empty 200.
+ */
+const MAY_ANSWER_NOTHING: ReadonlySet<OperationId> = new Set<OperationId>(["PluginDelete"]);
+
 /** The one JSON document of a success, of the type the spec gives it (see `shape.ts`). */
 function parseJson(op: OperationId, text: string, facts: RequestFacts): unknown {
   const info: OperationInfo = OPERATIONS[op];
+  if (text === "" && MAY_ANSWER_NOTHING.has(op)) return undefined;
   if (text === "") throw new DockerProtocolError(`The daemon answered ${op} with an empty body where a JSON document is expected`, { ...facts });
   let value: unknown;
   try {
