@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Docker, DockerError, DockerProtocolError } from "../../src/index.js";
-import { SHAPES, startGarbageDaemon, userAgentOf, type GarbageDaemon, type Shape } from "./garbage.js";
+import { OLD_TTY_SHAPES, SHAPES, startGarbageDaemon, userAgentOf, type GarbageDaemon, type Shape } from "./garbage.js";
 import { consume, hostFiles, publicMethods, RECIPES, type HostFiles } from "./recipes.js";
 import { guardProcess } from "./support.js";
 
@@ -27,7 +27,8 @@ beforeAll(async () => {
 });
 afterAll(() => daemon?.close());
 
-const client = (shape?: Shape) => new Docker({ host: daemon.host, configDir, logger: false, userAgent: shape && userAgentOf(shape) });
+const client = (shape?: Shape, apiVersion?: string) =>
+  new Docker({ host: daemon.host, configDir, logger: false, userAgent: shape && userAgentOf(shape), apiVersion });
 
 it("has a recipe for every public method, and none for a method that is gone", async () => {
   await using docker = client();
@@ -75,12 +76,23 @@ describe("every public method, against a daemon answering", () => {
     }
     const leaks = outcomes.flatMap(({ leak }) => (leak ? [leak] : []));
     expect(leaks).toEqual([]);
-    // Where the client relies on a field, a lie in it is refused by name, with the call's facts.
-    for (const method of shape.refused?.by ?? []) {
-      const { error } = outcomes.find((outcome) => outcome.method === method)!;
-      expect(error, method).toBeInstanceOf(DockerProtocolError);
-      expect((error as DockerProtocolError).message, method).toContain(`in ${shape.refused!.path}`);
-      expect((error as DockerProtocolError).operation, method).toBeDefined();
-    }
+    expectRefused(shape, outcomes);
   });
 });
+
+describe("below API 1.42, where container output is labelled raw and the TTY setting is looked up", () => {
+  it.concurrent.each(OLD_TTY_SHAPES.map((shape) => [shape.name, shape] as const))("%s", { timeout: 60_000 }, async (_name, shape) => {
+    await using docker = client(shape, "1.41");
+    expectRefused(shape, await Promise.all(shape.refused!.by.map((method) => audit(docker, method))));
+  });
+});
+
+/** Where the client relies on a field, a lie in it is refused by name, with the call's facts. */
+function expectRefused(shape: Shape, outcomes: readonly Outcome[]): void {
+  for (const method of shape.refused?.by ?? []) {
+    const { error } = outcomes.find((outcome) => outcome.method === method)!;
+    expect(error, method).toBeInstanceOf(DockerProtocolError);
+    expect((error as DockerProtocolError).message, method).toContain(`in ${shape.refused!.path}`);
+    expect((error as DockerProtocolError).operation, method).toBeDefined();
+  }
+}

@@ -80,6 +80,7 @@ const PLAUSIBLE = {
   StatusCode: 0,
   State: { Status: "running", ExitCode: 0, Health: { Status: "healthy", FailingStreak: 0, Log: [{ ExitCode: 0, Output: "ok" }] } },
   Config: { Tty: false, Healthcheck: { Test: ["CMD", "true"] } },
+  Spec: { ContainerSpec: { TTY: false }, TaskTemplate: { ContainerSpec: { TTY: false } } },
   Volumes: [{ Name: "v" }],
   ContainersDeleted: [],
   NetworksDeleted: [],
@@ -120,6 +121,16 @@ const LIES: readonly (readonly [path: string, value: unknown, refusedBy: readonl
   ["ContainersDeleted", [1], ["system.prune"]],
   ["ImagesDeleted", ["x"], ["system.prune"]],
   ["SpaceReclaimed", "9", ["system.prune"]],
+];
+
+/**
+ * TTY settings of the wrong type, and the method that looks each up: below API 1.42, where the
+ * daemon labels every container output raw (see {@link OLD_TTY_SHAPES}).
+ */
+const TTY_LIES: readonly (readonly [path: string, value: unknown, method: string])[] = [
+  ["Config.Tty", "yes", "containers.logs"],
+  ["Spec.ContainerSpec.TTY", 1, "tasks.logs"],
+  ["Spec.TaskTemplate.ContainerSpec.TTY", "no", "services.logs"],
 ];
 
 /** {@link PLAUSIBLE} with one lie. */
@@ -201,7 +212,11 @@ function sane(info: OperationInfo | undefined, req: IncomingMessage): Answer {
   if (info === undefined || info.path === "/_ping") return reply(200, { "Api-Version": "1.55", OSType: "linux", "Content-Type": "text/plain" }, "OK");
   if (info.upgrade && req.headers.upgrade) return switched(info.upgrade, "");
   if (info.stream === "json-lines") return json('{"status":"Done"}\n');
-  if (info.stream === "stdio") return reply(200, { "Content-Type": MULTIPLEXED }, Buffer.concat([frameHeader(1, 6), Buffer.from("ready\n")]));
+  if (info.stream === "stdio") {
+    // As daemons do, before API 1.42 multiplexed output is labelled raw: only the TTY setting tells.
+    const label = /^\/v1\.(?:[0-3]\d|4[01])\//.test(req.url ?? "") ? "application/vnd.docker.raw-stream" : MULTIPLEXED;
+    return reply(200, { "Content-Type": label }, Buffer.concat([frameHeader(1, 6), Buffer.from("ready\n")]));
+  }
   if (info.stream === "binary" || info.answer) return reply(200, { "Content-Type": "application/x-tar", [STAT_HEADER]: b64('{"name":"etc","size":0,"mode":0,"mtime":"2024-01-01T00:00:00Z","linkTarget":""}') }, Buffer.alloc(1024));
   if (info.document === "object[]" || info.document === "array") return json("[]");
   if (info.document === "string") return json('"abc"');
@@ -288,6 +303,16 @@ export const SHAPES: readonly Shape[] = [
   { name: "a status line with no headers end", answer: raw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n") },
 ];
 
+/** For a client pinned below API 1.42: a TTY setting that lies, which the method must refuse by name. */
+export const OLD_TTY_SHAPES: readonly Shape[] = TTY_LIES.map(([path, value, method]) => ({
+  name: `${method}: ${path} = ${JSON.stringify(value)}`,
+  answer: json(lying(path, value)),
+  target: objects,
+  refused: { path, by: [method] },
+}));
+
+const EVERY_SHAPE = [...SHAPES, ...OLD_TTY_SHAPES];
+
 /** The running daemon and its socket. */
 export interface GarbageDaemon {
   /** `unix://…` address for the client. */
@@ -297,12 +322,12 @@ export interface GarbageDaemon {
 
 /** The User-Agent that makes the daemon answer with `shape`: clients of several shapes can run at once. */
 export function userAgentOf(shape: Shape): string {
-  return `garbage-audit/${SHAPES.indexOf(shape)}`;
+  return `garbage-audit/${EVERY_SHAPE.indexOf(shape)}`;
 }
 
 function shapeOf(req: IncomingMessage): Shape | undefined {
   const index = /^garbage-audit\/(\d+)$/.exec(req.headers["user-agent"] ?? "")?.[1];
-  return index === undefined ? undefined : SHAPES[Number(index)];
+  return index === undefined ? undefined : EVERY_SHAPE[Number(index)];
 }
 
 /**
