@@ -295,8 +295,10 @@ export interface StageConfig {
   User: string;
   Labels: Record<string, string>;
   ExposedPorts: Record<string, Record<string, never>>;
-  /** The shell of shell-form instructions (`SHELL`). */
-  Shell: string[];
+  Volumes: Record<string, Record<string, never>>;
+  StopSignal: string | undefined;
+  /** The shell of shell-form instructions, once `SHELL` set one (else `/bin/sh -c`). */
+  Shell: string[] | undefined;
   /** `CMD` was set in this stage (`ENTRYPOINT` then keeps it). */
   cmdSet: boolean;
 }
@@ -318,13 +320,20 @@ export function setEnv(env: string[], key: string, value: string): string[] {
   return index < 0 ? [...env, entry] : env.map((item, i) => (i === index ? entry : item));
 }
 
+/** The shell of shell-form `RUN`, `CMD` and `ENTRYPOINT`. */
+export function shellOf(config: StageConfig): string[] {
+  return config.Shell ?? ["/bin/sh", "-c"];
+}
+
 /**
  * Applies a metadata instruction (everything but `FROM`, `RUN`, `COPY`, `ADD`, `ARG`) to
  * `config`; returns the history text (`/bin/sh -c #(nop)  ENV A=b`).
  */
 export function applyMetadata(item: Instruction, config: StageConfig, vars: Vars, escape: string): string {
   const exec = (form: string[]) => `[${form.map((part) => JSON.stringify(part)).join(" ")}]`;
-  const command = () => jsonArray(item.args) ?? (item.args.trim() === "" ? [] : [...config.Shell, item.args]);
+  // Go's `%v` of a string slice, which some history texts use.
+  const goList = (list: string[]) => `[${list.join(" ")}]`;
+  const command = () => jsonArray(item.args) ?? (item.args.trim() === "" ? [] : [...shellOf(config), item.args]);
   let text: string;
   switch (item.keyword) {
     case "ENV": {
@@ -345,16 +354,16 @@ export function applyMetadata(item: Instruction, config: StageConfig, vars: Vars
     case "WORKDIR": {
       const dir = expandWords(item.args, vars, escape)[0]!;
       config.WorkingDir = dir.startsWith("/") ? normalize(dir) : normalize(`${config.WorkingDir || "/"}/${dir}`);
-      text = `WORKDIR ${config.WorkingDir}`;
-      break;
+      // The daemon writes this one with a single space after `#(nop)`.
+      return `/bin/sh -c #(nop) WORKDIR ${config.WorkingDir}`;
     }
     case "USER":
       config.User = expandWords(item.args, vars, escape)[0]!;
       text = `USER ${config.User}`;
       break;
     case "EXPOSE": {
-      const ports = expandWords(item.args, vars, escape).map((port) => (port.includes("/") ? port.toLowerCase() : `${port}/tcp`));
-      for (const port of ports) config.ExposedPorts[port] = {};
+      const ports = expandWords(item.args, vars, escape).sort();
+      for (const port of ports) config.ExposedPorts[port.includes("/") ? port.toLowerCase() : `${port}/tcp`] = {};
       text = `EXPOSE ${ports.join(" ")}`;
       break;
     }
@@ -371,10 +380,20 @@ export function applyMetadata(item: Instruction, config: StageConfig, vars: Vars
       break;
     case "SHELL":
       config.Shell = jsonArray(item.args)!;
-      text = `SHELL ${exec(config.Shell)}`;
+      text = `SHELL ${goList(config.Shell)}`;
+      break;
+    case "VOLUME": {
+      const paths = (jsonArray(item.args) ?? splitWords(item.args, escape)).map((path) => expand(path, vars, escape));
+      for (const path of paths) config.Volumes[path] = {};
+      text = `VOLUME ${goList(paths)}`;
+      break;
+    }
+    case "STOPSIGNAL":
+      config.StopSignal = expandWords(item.args, vars, escape)[0]!;
+      text = `STOPSIGNAL ${config.StopSignal}`;
       break;
     default:
-      // VOLUME, STOPSIGNAL, HEALTHCHECK, ONBUILD: recorded in history, not modelled by the mock.
+      // HEALTHCHECK, ONBUILD: recorded in history, not modelled by the mock.
       text = item.original;
   }
   return `/bin/sh -c #(nop)  ${text}`;

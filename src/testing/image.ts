@@ -28,6 +28,12 @@ export interface MockImage {
     User: string;
     /** Ports the image exposes (`EXPOSE`), as `80/tcp` keys. */
     ExposedPorts?: Record<string, Record<string, never>>;
+    /** Paths that get a volume (`VOLUME`). */
+    Volumes?: Record<string, Record<string, never>>;
+    /** The signal that stops its containers (`STOPSIGNAL`). */
+    StopSignal?: string;
+    /** The shell of shell-form instructions, when `SHELL` set one. */
+    Shell?: string[];
   };
   /** Layer digests, for RootFS, history and pull progress. */
   layers: string[];

@@ -11,12 +11,12 @@ export class DaemonError extends Error {
 
 /** The daemon's error body: `{"message": "..."}`. */
 export function errorResponse(status: number, message: string): Response {
-  return Response.json({ message }, { status });
+  return json({ message }, status);
 }
 
-/** A JSON answer. */
+/** A JSON answer, ending with a newline as the daemon's encoder writes it. */
 export function json(body: unknown, status = 200): Response {
-  return Response.json(body, { status });
+  return new Response(`${JSON.stringify(body)}\n`, { status, headers: { "Content-Type": "application/json" } });
 }
 
 /** An empty answer: 204 for done, 304 for "already in that state". */

@@ -11,7 +11,8 @@ export interface ShellIO {
   signal: AbortSignal;
 }
 
-type Command = (args: string[], io: ShellIO) => Promise<number>;
+/** A command; `name` is how it was invoked (`/bin/sh`), which a shell puts before its messages. */
+type Command = (args: string[], io: ShellIO, name: string) => Promise<number>;
 
 /**
  * A handful of busybox-like commands, enough for containers and execs in tests to do something
@@ -27,7 +28,7 @@ export async function runCommand(argv: readonly string[], io: ShellIO): Promise<
     io.write(2, `exec: "${name}": executable file not found in $PATH\n`);
     return 127;
   }
-  return command(args, io);
+  return command(args, io, name);
 }
 
 /** The command for a name or path (`/bin/echo` is `echo`). */
@@ -104,12 +105,12 @@ const COMMANDS: Record<string, Command> = {
   async false() {
     return 1;
   },
-  async sh(args, io) {
+  async sh(args, io, name) {
     if (args[0] !== "-c" || args[1] === undefined) {
-      io.write(2, "sh: only `sh -c SCRIPT` is supported by the mock daemon\n");
+      io.write(2, `${name}: only \`sh -c SCRIPT\` is supported by the mock daemon\n`);
       return 2;
     }
-    return runScript(args[1], io);
+    return runScript(args[1], io, name);
   },
 };
 
@@ -153,13 +154,13 @@ type Word = Array<string | { variable: string }>;
 type Redirect = { from: StreamId; to: StreamId | null };
 type Token = { kind: "word"; word: Word } | { kind: "op"; value: ";" | "&&" | "||" } | ({ kind: "redirect" } & Redirect);
 
-/** Runs a script of simple commands joined by `;`, `&&`, `||` or newlines. */
-async function runScript(script: string, io: ShellIO): Promise<number> {
+/** Runs a script of simple commands joined by `;`, `&&`, `||` or newlines; `shell` prefixes its messages. */
+async function runScript(script: string, io: ShellIO, shell: string): Promise<number> {
   let tokens: Token[];
   try {
     tokens = tokenize(script);
   } catch (error) {
-    io.write(2, `sh: ${(error as Error).message}\n`);
+    io.write(2, `${shell}: ${(error as Error).message}\n`);
     return 2;
   }
   let status = 0;
@@ -179,7 +180,7 @@ async function runScript(script: string, io: ShellIO): Promise<number> {
     if (argv.length > 0 && !skip) {
       if (io.signal.aborted) return status;
       if (argv[0] === "exit") return argv[1] === undefined ? status : Number(argv[1]) & 255;
-      status = await runSimple(argv as [string, ...string[]], routes, io);
+      status = await runSimple(argv as [string, ...string[]], routes, io, shell);
     }
     if (token.kind === "op") skip = (token.value === "&&" && status !== 0) || (token.value === "||" && status === 0);
   }
@@ -187,10 +188,10 @@ async function runScript(script: string, io: ShellIO): Promise<number> {
 }
 
 /** Runs one command with its redirections applied to its output. */
-function runSimple(argv: [string, ...string[]], routes: Redirect[], io: ShellIO): Promise<number> {
+function runSimple(argv: [string, ...string[]], routes: Redirect[], io: ShellIO, shell: string): Promise<number> {
   const command = lookup(argv[0]);
   if (!command) {
-    io.write(2, `sh: ${argv[0]}: not found\n`);
+    io.write(2, `${shell}: ${argv[0]}: not found\n`);
     return Promise.resolve(127);
   }
   const write: ShellIO["write"] = (stream, data) => {
@@ -198,7 +199,7 @@ function runSimple(argv: [string, ...string[]], routes: Redirect[], io: ShellIO)
     for (const redirect of routes) if (redirect.from === stream) target = redirect.to;
     if (target !== null) io.write(target, data);
   };
-  return command(argv.slice(1), { ...io, write });
+  return command(argv.slice(1), { ...io, write }, argv[0]);
 }
 
 /** Splits a script into words (with quoting and `$VAR`), operators and redirections. */

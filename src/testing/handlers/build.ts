@@ -20,20 +20,21 @@ import {
   jsonArray,
   normalize,
   parseDockerfile,
+  shellOf,
   type StageConfig,
   stageVars,
   type Stage,
   stagesUpTo,
 } from "../dockerfile.js";
 import { endpoint } from "../endpoint.js";
-import { randomHex, shortId } from "../ids.js";
+import { shortId } from "../ids.js";
 import type { MockImage } from "../image.js";
 import { liveStream } from "../live.js";
 import { boolParam } from "../params.js";
 import { familiar, parseRef } from "../refs.js";
 import { DaemonError } from "../reply.js";
 import type { MockState } from "../state.js";
-import { errorLine, pullStatus, pullWithProgress, type ProgressLine } from "./pull.js";
+import { pullStatus, pullWithProgress, type ProgressLine } from "./pull.js";
 import type { DaemonSettings } from "./settings.js";
 
 /** What the mock answers BuildKit with: it only implements the classic builder. */
@@ -229,7 +230,9 @@ class ClassicBuild {
       User: image?.config.User ?? "",
       Labels: { ...(image?.labels ?? {}) },
       ExposedPorts: { ...(image?.config.ExposedPorts ?? {}) },
-      Shell: ["/bin/sh", "-c"],
+      Volumes: { ...(image?.config.Volumes ?? {}) },
+      StopSignal: image?.config.StopSignal,
+      Shell: image?.config.Shell,
       cmdSet: false,
     };
     const args = new Map<string, string>();
@@ -305,7 +308,7 @@ class ClassicBuild {
   async #run(item: Instruction, image: MockImage | undefined, config: StageConfig, args: ReadonlyMap<string, string>): Promise<MockImage | undefined> {
     const [flag] = item.flags.keys();
     if (flag !== undefined) throw buildKitOnly(flag);
-    const argv = jsonArray(item.args) ?? [...config.Shell, item.args];
+    const argv = jsonArray(item.args) ?? [...shellOf(config), item.args];
     const declared = [...args].filter(([name]) => !config.Env.some((entry) => entry.startsWith(`${name}=`)));
     const pairs = declared.map(([name, value]) => `${name}=${value}`);
     const createdBy = pairs.length > 0 ? `|${pairs.length} ${pairs.join(" ")} ${argv.join(" ")}` : argv.join(" ");
@@ -355,6 +358,7 @@ class ClassicBuild {
     const from = item.flags.get("from");
     const hash = createHash("sha256");
     let size = 0;
+    let directory = false;
     if (from !== undefined) {
       const stage = results.find((result, index) => result.name === from.toLowerCase() || String(index) === from);
       if (!stage) {
@@ -366,11 +370,14 @@ class ClassicBuild {
       }
       hash.update(`${from}\0${sources.join("\0")}`);
     } else {
-      for (const source of sources) size += await this.#addSource(item.keyword, source, hash);
+      for (const source of sources) {
+        const added = await this.#addSource(item.keyword, source, hash);
+        size += added.size;
+        directory = added.directory;
+      }
     }
-    const target = dest.startsWith("/") ? dest : `${posix.join(config.WorkingDir || "/", dest)}${dest.endsWith("/") ? "/" : ""}`;
-    const kind = sources.length > 1 ? "multi" : "file";
-    const createdBy = `/bin/sh -c #(nop) ${item.keyword} ${kind}:${hash.digest("hex")} in ${target} `;
+    const kind = sources.length > 1 ? "multi" : directory ? "dir" : "file";
+    const createdBy = `/bin/sh -c #(nop) ${item.keyword} ${kind}:${hash.digest("hex")} in ${dest} `;
     const cached = this.#cached(image, createdBy);
     if (cached) return cached;
     const committed = this.#commit(image, config, createdBy, size);
@@ -378,8 +385,8 @@ class ClassicBuild {
     return committed;
   }
 
-  /** Checks one `COPY` source in the context; returns its size in bytes and adds its content to `hash`. */
-  async #addSource(keyword: string, source: string, hash: ReturnType<typeof createHash>): Promise<number> {
+  /** Checks one `COPY` source in the context; adds its content to `hash` and says how big it is and whether a directory. */
+  async #addSource(keyword: string, source: string, hash: ReturnType<typeof createHash>): Promise<{ size: number; directory: boolean }> {
     if (/^https?:\/\//.test(source)) {
       if (keyword === "ADD") throw new StepFailure(`the mock daemon cannot download ADD sources: ${source}`);
       throw new StepFailure(`${keyword} failed: source can't be a URL for COPY`);
@@ -396,14 +403,14 @@ class ClassicBuild {
       if (matches.length === 0) throw new StepFailure(`${keyword} failed: no source files were specified`);
       let size = 0;
       for (const match of matches) size += await this.#hashFile(join(this.context, match), hash);
-      return size;
+      return { size, directory: false };
     }
     const info = await stat(path).catch(() => undefined);
     if (!info) throw new StepFailure(`${keyword} failed: file not found in build context or excluded by .dockerignore: stat ${source}: file does not exist`);
-    if (!info.isDirectory()) return this.#hashFile(path, hash);
+    if (!info.isDirectory()) return { size: await this.#hashFile(path, hash), directory: false };
     let size = 0;
     for (const file of await walk(path)) size += await this.#hashFile(join(path, file), hash);
-    return size;
+    return { size, directory: true };
   }
 
   async #hashFile(path: string, hash: ReturnType<typeof createHash>): Promise<number> {
@@ -424,9 +431,11 @@ class ClassicBuild {
   }
 
   #commit(image: MockImage | undefined, config: StageConfig, createdBy: string, layerSize?: number): MockImage {
-    const { Labels, ExposedPorts, Shell: _shell, cmdSet: _cmdSet, ...rest } = config;
+    const { Labels, ExposedPorts, Volumes, StopSignal, Shell, cmdSet: _cmdSet, ...rest } = config;
+    // Only what the Dockerfile set appears in the image's config, as with the daemon.
+    const set = { ExposedPorts, Volumes, StopSignal, Shell };
     return this.state.commitImage(image, {
-      config: { ...rest, ...(Object.keys(ExposedPorts).length > 0 ? { ExposedPorts } : {}) },
+      config: { ...rest, ...Object.fromEntries(Object.entries(set).filter(([, value]) => value !== undefined && Object.keys(value).length > 0)) },
       labels: Labels,
       createdBy,
       ...(layerSize === undefined ? {} : { layerSize }),

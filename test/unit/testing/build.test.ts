@@ -152,6 +152,73 @@ describe("classic builds in the mock daemon", () => {
     expect(mock.daemon.state.images.size).toBe(1);
   });
 
+  it("records the config and each step's history text as dockerd 20.10 does", async () => {
+    const docker = mock.client();
+    const context = await contextDir({
+      "a.txt": "hello\n",
+      "d/x.txt": "xx\n",
+      "d/y.txt": "yyy\n",
+      Dockerfile: [
+        "FROM busybox",
+        "ARG V=1",
+        'ENV A=1 B="two words"',
+        'LABEL "a b"="c d" e=f',
+        "WORKDIR /app",
+        "WORKDIR sub",
+        "COPY a.txt .",
+        "COPY d /d/",
+        "COPY a.txt d/x.txt /m/",
+        "ADD a.txt /b.txt",
+        "RUN echo $V",
+        'SHELL ["/bin/sh", "-c"]',
+        "USER 1000:1000",
+        "EXPOSE 80 53/UDP",
+        "VOLUME /data",
+        "STOPSIGNAL SIGINT",
+        "ENTRYPOINT echo e",
+        'CMD ["x"]',
+        "MAINTAINER me",
+        "",
+      ].join("\n"),
+    });
+    const { id } = await build(docker, { context, buildargs: { V: "7" } });
+    const image = await docker.images.inspect(id!);
+    expect(image.Config).toMatchObject({
+      User: "1000:1000",
+      ExposedPorts: { "53/udp": {}, "80/tcp": {} },
+      Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "A=1", "B=two words"],
+      Cmd: ["x"],
+      Volumes: { "/data": {} },
+      WorkingDir: "/app/sub",
+      Entrypoint: ["/bin/sh", "-c", "echo e"],
+      Labels: { "a b": "c d", e: "f" },
+      StopSignal: "SIGINT",
+      Shell: ["/bin/sh", "-c"],
+    });
+    // What a real 20.10 daemon recorded for this Dockerfile (content hashes aside), newest first.
+    const history = (await docker.images.history(id!)).slice(0, -1).map((entry) => [entry.Size, entry.CreatedBy.replace(/:[0-9a-f]{64} /, ":<hash> ")]);
+    expect(history).toEqual([
+      [0, "/bin/sh -c #(nop)  MAINTAINER me"],
+      [0, '/bin/sh -c #(nop)  CMD ["x"]'],
+      [0, '/bin/sh -c #(nop)  ENTRYPOINT ["/bin/sh" "-c" "echo e"]'],
+      [0, "/bin/sh -c #(nop)  STOPSIGNAL SIGINT"],
+      [0, "/bin/sh -c #(nop)  VOLUME [/data]"],
+      [0, "/bin/sh -c #(nop)  EXPOSE 53/UDP 80"],
+      [0, "/bin/sh -c #(nop)  USER 1000:1000"],
+      [0, "/bin/sh -c #(nop)  SHELL [/bin/sh -c]"],
+      [0, "|1 V=7 /bin/sh -c echo $V"],
+      [6, "/bin/sh -c #(nop) ADD file:<hash> in /b.txt "],
+      [9, "/bin/sh -c #(nop) COPY multi:<hash> in /m/ "],
+      [7, "/bin/sh -c #(nop) COPY dir:<hash> in /d/ "],
+      [6, "/bin/sh -c #(nop) COPY file:<hash> in . "],
+      [0, "/bin/sh -c #(nop) WORKDIR /app/sub"],
+      [0, "/bin/sh -c #(nop) WORKDIR /app"],
+      [0, "/bin/sh -c #(nop)  LABEL a b=c d e=f"],
+      [0, "/bin/sh -c #(nop)  ENV A=1 B=two words"],
+      [0, "/bin/sh -c #(nop)  ARG V=1"],
+    ]);
+  });
+
   it("builds a tar stream context with a Dockerfile elsewhere in it, and a Dockerfile given as text", async () => {
     const docker = mock.client();
     const tar = await craftTar([
@@ -190,7 +257,7 @@ describe("classic builds in the mock daemon", () => {
 
     const missing = await build(docker, { context, dockerfileContent: "FROM busybox\nRUN frobnicate\n" });
     expect((missing.error as BuildError).message).toBe("The command '/bin/sh -c frobnicate' returned a non-zero code: 127");
-    expect(missing.text).toContain("\u001b[91msh: frobnicate: not found\n\u001b[0m");
+    expect(missing.text).toContain("\u001b[91m/bin/sh: frobnicate: not found\n\u001b[0m");
   });
 
   it("fails COPY of what is not in the context, or outside it, as the classic builder words it", async () => {
