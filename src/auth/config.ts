@@ -44,7 +44,8 @@ function jsonFailure(source: string, err: unknown): DockerConfigError {
   return new DockerConfigError(`${source} is not valid JSON${where}`);
 }
 
-function splitUserPassword(source: string, key: string, encoded: string): { username: string; password: string } {
+/** Splits a config `auth` value (base64 of `username:password`); `source` and `key` name it in the error, never the value. */
+export function splitUserPassword(source: string, key: string, encoded: string): { username: string; password: string } {
   const decoded = fromBase64(encoded);
   const colon = decoded?.indexOf(":") ?? -1;
   if (decoded === undefined || colon < 1) {

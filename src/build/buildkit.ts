@@ -16,6 +16,7 @@ import type { RequestFacts } from "../core/errors.js";
 import { Session } from "../resources/session.js";
 import { DIFF_COPY, diffCopy, type TransferCounter } from "../session/filesync.js";
 import { HEALTH_CHECK, healthCheck } from "../session/health.js";
+import { CREDENTIALS, credentialLookup, credentials } from "../session/auth.js";
 import { GET_SECRET, getSecret, secretSources } from "../session/secrets.js";
 import { CHECK_AGENT, checkAgent, FORWARD_AGENT, forwardAgent, sshAgents } from "../session/sshforward.js";
 import { serveGrpc, type GrpcHandler } from "../session/server.js";
@@ -110,10 +111,7 @@ export async function buildKitBuild(core: RequestCore, params: BuildParams, opti
   }
   if (tar !== undefined && params.remote !== undefined) throw new DockerArgumentError("A build takes a context or a remote, not both");
   const remote = params.remote;
-  const local = remote === undefined && tar === undefined ? await localSources(params) : undefined;
-  const transfer: TransferCounter = { entries: 0, files: 0, bytes: 0 };
   const services = new Map<string, GrpcHandler>([[HEALTH_CHECK, healthCheck]]);
-  if (local) services.set(DIFF_COPY, diffCopy(local.dirs, transfer));
   if (params.secrets) services.set(GET_SECRET, getSecret(await secretSources(params.secrets, process.env)));
   const output = exportTarget(params.outputs);
   if (output) services.set(output.method, output.handler);
@@ -121,6 +119,12 @@ export async function buildKitBuild(core: RequestCore, params: BuildParams, opti
     const agents = await sshAgents(params.ssh, process.env, options.signal);
     services.set(CHECK_AGENT, checkAgent(agents)).set(FORWARD_AGENT, forwardAgent(agents));
   }
+  // Not served with `authConfigs: false`: the daemon then pulls anonymously.
+  if (options.authConfigs !== false) services.set(CREDENTIALS, credentials(credentialLookup(options.authConfigs, core.credentials)));
+  // Last: the options are checked before a temporary Dockerfile directory exists to be cleaned up.
+  const local = remote === undefined && tar === undefined ? await localSources(params) : undefined;
+  const transfer: TransferCounter = { entries: 0, files: 0, bytes: 0 };
+  if (local) services.set(DIFF_COPY, diffCopy(local.dirs, transfer));
 
   const removeTemporary = async () => {
     if (local?.temporary) await rm(local.temporary, { recursive: true, force: true });

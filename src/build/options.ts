@@ -107,8 +107,9 @@ export interface BuildOptions extends RequestOptions {
   /**
    * Registry credentials for the base images, keyed by registry (`X-Registry-Config`). Left out,
    * every registry's credentials from the CLI config are sent, as `docker build` does; `false`
-   * sends none. Classic builder only: a BuildKit build asks for credentials through the session's
-   * Auth service, which dockhand does not serve yet, so its base images are pulled anonymously.
+   * sends none. A BuildKit build asks for one registry at a time through its session, and gets
+   * them from here when given, else from the same lookup `images.pull` makes; `false` pulls its
+   * base images anonymously.
    */
   authConfigs?: AuthConfigs | false;
 }

@@ -146,8 +146,8 @@ export class ImageOperations extends Resource {
    * daemon's ping says `Builder-Version: 2`) the context directory is served to the daemon through
    * a session, file by file and only what changed since the last build, with secrets and SSH agents
    * when asked for. With the classic builder the context is packed as `docker build DIR` would
-   * (`.dockerignore` included) or given as a tar stream, and credentials for base images come
-   * from the CLI config unless `options.authConfigs` says otherwise.
+   * (`.dockerignore` included) or given as a tar stream. Either way, credentials for base images
+   * come from the CLI config unless `options.authConfigs` says otherwise.
    * `(await build(…)).imageId()` waits for the end and gives the new image's id, or rejects with
    * `BuildError` carrying the build output when a step fails.
    * @example

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareVersions } from "../../src/core/version.js";
 import {
+  BuildError,
   Docker,
   DockerError,
   DockerStreamError,
@@ -178,6 +179,45 @@ describe.skipIf(!up)(title, () => {
     expect(failure).toBeInstanceOf(RegistryAuthError);
     expect((failure as Error).message).toMatch(/unauthorized: authentication required/);
     expect(everything(failure)).not.toContain(WRONG_PASSWORD);
+  });
+
+  it.skipIf(diverges("session"))(`builds FROM it with BuildKit, the session answering for credentials: refused with a wrong password, then from config.json${why("session")}`, { timeout: 120_000 }, async () => {
+    // A base image only the registry has (as for the classic build above; pushed again so this test stands alone).
+    await docker.images.tag(TEST_IMAGE, { repo: REPO, tag: BASE_TAG });
+    await (await withAuths.images.push(BASE)).done();
+    await docker.images.remove(BASE);
+    const params = {
+      builder: "buildkit" as const,
+      dockerfileContent: `FROM ${BASE}\nRUN echo built-from-registry > /proof\nCMD ["cat", "/proof"]\n`,
+      labels: { "dockhand.e2e": "registry-auth" },
+      nocache: true,
+    };
+    const wrong = { [REGISTRY]: { username: USERNAME, password: WRONG_PASSWORD } };
+    const failure = await (await docker.images.build(params, { authConfigs: wrong })).imageId().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(RegistryAuthError);
+    expect((failure as RegistryAuthError).cause).toBeInstanceOf(BuildError);
+    expect((failure as Error).message).toMatch(/401 Unauthorized|unauthorized/i);
+    expect(everything(failure)).not.toContain(WRONG_PASSWORD);
+
+    // Anonymous (authConfigs: false: the Auth service is not served) is refused too.
+    const anonymousFailure = await (await withAuths.images.build(params, { authConfigs: false })).imageId().catch((err: unknown) => err);
+    expect(anonymousFailure).toBeInstanceOf(RegistryAuthError);
+
+    // The credentials come from config.json alone (like withAuths); neither the debug log nor the build's output shows them.
+    const logged: string[] = [];
+    const logging = new Docker({ host, configDir: join(work, "auths"), logger: (entry) => logged.push(JSON.stringify(entry)) });
+    const output: unknown[] = [];
+    try {
+      const id = await (await logging.images.build(params)).imageId((m) => output.push(m));
+      const run = await docker.run(id, undefined, { labels: { "dockhand.e2e": "registry-auth" } });
+      expect(run.stdout).toBe("built-from-registry\n");
+      await docker.images.remove(id, { force: true });
+    } finally {
+      await logging.close();
+    }
+    expect(logged.length).toBeGreaterThan(0);
+    const seen = `${logged.join("\n")}\n${JSON.stringify(output)}`;
+    for (const secret of [PASSWORD, Buffer.from(`${USERNAME}:${PASSWORD}`).toString("base64")]) expect(seen).not.toContain(secret);
   });
 
   it("pulls it back through a credential helper after the local copy is removed", async () => {
