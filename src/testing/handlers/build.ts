@@ -296,7 +296,10 @@ class ClassicBuild {
   async #commitMetadata(image: MockImage | undefined, config: StageConfig, createdBy: string): Promise<MockImage> {
     const cached = this.#cached(image, createdBy);
     if (cached) return cached;
-    const container = image && this.#createContainer(image, config, ["/bin/sh", "-c", createdBy.slice("/bin/sh -c ".length)]);
+    // The daemon's step command: history joins it with spaces, hence the double space after `#(nop)`.
+    const nop = "/bin/sh -c #(nop)  ";
+    const cmd = createdBy.startsWith(nop) ? ["/bin/sh", "-c", "#(nop) ", createdBy.slice(nop.length)] : ["/bin/sh", "-c", createdBy.slice("/bin/sh -c ".length)];
+    const container = image && this.#createContainer(image, config, cmd);
     if (container) this.#stream(` ---> Running in ${shortId(container.id)}\n`);
     const committed = this.#commit(image, config, createdBy);
     if (container) await this.#removeContainer(container, this.#rm);

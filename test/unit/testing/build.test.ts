@@ -260,6 +260,20 @@ describe("classic builds in the mock daemon", () => {
     expect(missing.text).toContain("\u001b[91m/bin/sh: frobnicate: not found\n\u001b[0m");
   });
 
+  it("keeps the steps' containers with rm: false, and pulls the base again with pull: true", async () => {
+    const docker = mock.client();
+    const result = await build(docker, { dockerfileContent: "FROM busybox\nENV A=1\nRUN true\n", builder: "classic", rm: false, pull: true });
+    expect(result.error).toBeUndefined();
+    expect(result.text).not.toContain("Removing intermediate container");
+    expect(result.messages.map((m) => m.status).filter(Boolean)).toEqual(["Pulling from library/busybox", expect.stringMatching(/^Digest: /), "Status: Image is up to date for busybox:latest"]);
+    const kept = await docker.containers.list({ all: true });
+    expect(kept.map((container) => container.State).sort()).toEqual(["created", "exited"]);
+    const metadata = await docker.containers.inspect(kept.find((container) => container.State === "created")!.Id!);
+    // The daemon's own command for a step that only changes the config.
+    expect(metadata.Config?.Cmd).toEqual(["/bin/sh", "-c", "#(nop) ", "ENV A=1"]);
+    for (const container of kept) await docker.containers.remove(container.Id!);
+  });
+
   it("fails COPY of what is not in the context, or outside it, as the classic builder words it", async () => {
     const docker = mock.client();
     const cases: Array<[string, string]> = [
