@@ -12,7 +12,7 @@ import {
   CheckAgentRequestSchema,
   CheckAgentResponseSchema,
 } from "../../generated/buildkit/github.com/moby/buildkit/session/sshforward/ssh_pb.js";
-import { DockerArgumentError } from "../core/errors.js";
+import { DockerAbortError, DockerArgumentError } from "../core/errors.js";
 import { GrpcError, GrpcStatus } from "./grpc.js";
 import { unary, type GrpcHandler } from "./server.js";
 import { AgentRelayError, connectAgent, relayReadOnly } from "./ssh-agent.js";
@@ -60,7 +60,7 @@ export async function sshAgents(ssh: Readonly<Record<string, BuildSshAgent>>, en
     });
     if (!info.isSocket()) throw fail(`${path} is not a unix socket (to forward a key, add it to an ssh-agent and give the agent's socket)`);
     const probe = await connectAgent(path, signal).catch((err: NodeJS.ErrnoException) => {
-      if (signal?.aborted) throw err;
+      if (signal?.aborted) throw new DockerAbortError(`Checking SSH agent ${JSON.stringify(id)} was aborted`, { cause: signal.reason });
       throw fail(`no agent answers at ${path} (${err.code ?? err.message})`);
     });
     probe.destroy();

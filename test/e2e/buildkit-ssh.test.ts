@@ -8,10 +8,11 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { createServer, type Socket } from "node:net";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { BuildError, Docker, DockerArgumentError, type BuildParams } from "../../src/index.js";
+import { BuildError, Docker, DockerAbortError, DockerArgumentError, type BuildParams } from "../../src/index.js";
 import { TEST_IMAGE, describeEngine, engineHost } from "./engine.js";
 import { diverges, why } from "./engines.js";
 import { fixtureDir } from "./fixture-gate.js";
@@ -39,6 +40,11 @@ if (typeof tools === "string" && /^(1|true)$/i.test(process.env["DOCKHAND_REQUIR
 }
 const skip = typeof tools === "string" || diverges("session");
 const reason = typeof tools === "string" ? ` (skipped: ${tools})` : why("session");
+
+/** Live handles of kinds a leaked session or agent connection would hold. */
+function handles(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === "PipeWrap" || kind === "TCPSocketWrap" || kind === "Http2Session").length;
+}
 
 /** The context's `/tools/ssh-add …` through the copied loader. */
 const SSH_ADD = (loader: string) => `/tools/${basename(loader)} --library-path /tools /tools/ssh-add`;
@@ -143,6 +149,51 @@ describeEngine(`BuildKit ssh agent forwarding${reason}`, () => {
     await expect(build({ ssh: { default: true } })).rejects.toThrow(/SSH agent "default": SSH_AUTH_SOCK is not set/);
     await expect(build({ ssh: { default: join(work, "absent.sock") } })).rejects.toThrow(DockerArgumentError);
     await expect(build({ ssh: { deploy: { socketPath: join(work, "key") } } })).rejects.toThrow(/is not a unix socket/);
+  });
+
+  it.skipIf(skip)("ends a forwarded agent connection when the build is aborted, leaving nothing open", { timeout: 120_000 }, async () => {
+    // An "agent" that accepts and never answers: ssh-add in the build waits on it, so the
+    // forwarded stream is open when the abort comes.
+    const connections = new Set<Socket>();
+    let asked = 0;
+    const silent = createServer((connection) => {
+      connections.add(connection);
+      connection.on("error", () => {});
+      connection.on("data", () => (asked += 1));
+      connection.once("close", () => connections.delete(connection));
+    });
+    const silentPath = join(work, "silent.sock");
+    silent.listen(silentPath);
+    await once(silent, "listening");
+    const own = new Docker({ host: engineHost() });
+    const before = handles();
+    try {
+      const controller = new AbortController();
+      const loader = typeof tools === "string" ? "" : tools.loader;
+      const build = own.images
+        .build(
+          {
+            builder: "buildkit",
+            context,
+            dockerfileContent: `FROM ${TEST_IMAGE}\nCOPY tools /tools\nRUN --mount=type=ssh ${SSH_ADD(loader)} -l\n`,
+            ssh: { default: silentPath },
+            labels: LABELS,
+            nocache: true,
+          },
+          { signal: controller.signal },
+        )
+        .then((b) => b.done());
+      // ssh-add's request arrived (the check before the build connects too, but sends nothing).
+      await expect.poll(() => asked, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
+      expect(connections.size).toBe(1);
+      controller.abort();
+      await expect(build).rejects.toBeInstanceOf(DockerAbortError);
+      await expect.poll(() => connections.size, { timeout: 10_000 }).toBe(0);
+    } finally {
+      await own.close();
+      silent.close();
+    }
+    await expect.poll(handles, { timeout: 10_000 }).toBeLessThanOrEqual(before);
   });
 
   it.skipIf(skip || buildx === undefined)("lists what docker buildx --ssh lists from the same Dockerfile", { timeout: 180_000 }, async () => {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BytesMessageSchema, CheckAgentRequestSchema } from "../../../generated/buildkit/github.com/moby/buildkit/session/sshforward/ssh_pb.js";
-import { DockerArgumentError } from "../../../src/core/errors.js";
+import { DockerAbortError, DockerArgumentError } from "../../../src/core/errors.js";
 import { GrpcStatus } from "../../../src/session/grpc.js";
 import type { GrpcCall } from "../../../src/session/server.js";
 import { checkAgent, forwardAgent, sshAgents } from "../../../src/session/sshforward.js";
@@ -176,5 +176,11 @@ describe("ssh agents given to a build", () => {
     await expect(sshAgents({ d: join(dir, "dead.sock") }, {})).rejects.toThrow(DockerArgumentError);
     await expect(sshAgents({ m: 42 as never }, {})).rejects.toThrow(/must be true, a socket path or \{ socketPath \}/);
     await expect(sshAgents({ "": true }, { SSH_AUTH_SOCK: socketPath })).rejects.toThrow(/non-empty id/);
+  });
+
+  it("rejects with DockerAbortError when aborted while checking", async () => {
+    const abort = new AbortController();
+    abort.abort();
+    await expect(sshAgents({ default: socketPath }, {}, abort.signal)).rejects.toBeInstanceOf(DockerAbortError);
   });
 });
