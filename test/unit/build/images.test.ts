@@ -1,5 +1,7 @@
 // images.build / load / import / get and the registry headers, against the mock daemon.
+import { once } from "node:events";
 import { writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { http, HttpResponse } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
@@ -205,6 +207,36 @@ describe("images.build", () => {
     // What the daemon is told: the exporter, never the client's path.
     const { exportTarget } = await import("../../../src/build/outputs.js");
     expect(exportTarget([{ type: "local", dest: "/home/me/out" }])?.query).toBe('[{"Type":"local","Attrs":{}}]');
+  });
+
+  it("announces the SSH and Auth services on BuildKit's session only when they are served; SSH needs BuildKit", async () => {
+    const builds = onBuild(SUCCESS);
+    const sessions: string[] = [];
+    mock.daemon.use(http.post(route("/session"), ({ request }) => {
+      sessions.push(request.headers.get("x-docker-expose-session-grpc-method") ?? "");
+      return HttpResponse.json({ message: "no sessions here" }, { status: 500 });
+    }));
+    const dir = await tempDir();
+    await writeFile(join(dir, "Dockerfile"), "FROM busybox\n");
+    const agent = createServer((socket) => socket.destroy());
+    agent.listen(join(dir, "agent.sock"));
+    await once(agent, "listening");
+    try {
+      const docker = await client();
+      await expect(docker.images.build({ context: dir, ssh: { default: join(dir, "agent.sock") } })).rejects.toThrow(/SSH agent forwarding needs builder: "buildkit"/);
+      // Left to choose, ssh picks BuildKit.
+      const daemonDefault = mock.client({ configDir: await tempDir("dockhand-config-") });
+      await expect(daemonDefault.images.build({ context: dir, ssh: { default: join(dir, "agent.sock") } })).rejects.toThrow(/no sessions here/);
+      expect(sessions[0]).toContain("/moby.sshforward.v1.SSH/CheckAgent");
+      expect(sessions[0]).toContain("/moby.sshforward.v1.SSH/ForwardAgent");
+      expect(sessions[0]).toContain("/moby.filesync.v1.Auth/Credentials");
+      await expect(daemonDefault.images.build({ context: dir, builder: "buildkit" }, { authConfigs: false })).rejects.toThrow(/no sessions here/);
+      expect(sessions[1]).not.toContain("Auth");
+      expect(sessions[1]).not.toContain("sshforward");
+      expect(builds).toHaveLength(0);
+    } finally {
+      agent.close();
+    }
   });
 
   it("rejects with BuildError carrying the output when a step fails", async () => {
