@@ -149,16 +149,33 @@ async function send(stream: ServerHttp2Stream, message: Uint8Array): Promise<voi
   if (stream.closed || stream.destroyed) throw new GrpcError(GrpcStatus.CANCELLED, "the call was closed");
   if (!stream.headersSent) respond(stream);
   if (stream.write(frame(message))) return;
-  await new Promise<void>((resolve, reject) => {
-    const done = () => {
-      stream.off("drain", done);
-      stream.off("close", done);
-      if (stream.closed && stream.writableLength > 0) reject(new GrpcError(GrpcStatus.CANCELLED, "the call was closed"));
-      else resolve();
-    };
-    stream.on("drain", done);
-    stream.on("close", done);
-  });
+  await drained(stream);
+}
+
+/**
+ * One wait per stream for flow control to let go, shared by every sender it holds: a handler
+ * sending from several tasks (FileSync reads many files at once) would otherwise add a pair of
+ * listeners per task, and Node warns about a leak past ten.
+ */
+const drains = new WeakMap<ServerHttp2Stream, Promise<void>>();
+
+function drained(stream: ServerHttp2Stream): Promise<void> {
+  let wait = drains.get(stream);
+  if (wait === undefined) {
+    wait = new Promise<void>((resolve, reject) => {
+      const done = () => {
+        stream.off("drain", done);
+        stream.off("close", done);
+        drains.delete(stream);
+        if (stream.closed && stream.writableLength > 0) reject(new GrpcError(GrpcStatus.CANCELLED, "the call was closed"));
+        else resolve();
+      };
+      stream.on("drain", done);
+      stream.on("close", done);
+    });
+    drains.set(stream, wait);
+  }
+  return wait;
 }
 
 /** Ends the call with its status: in trailers after messages, or trailers-only. */

@@ -129,6 +129,27 @@ describe("gRPC session server", () => {
     expect(answer.trailers["grpc-status"]).toBe("0");
   });
 
+  it("holds many senders of one call on flow control without piling up listeners", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const chunk = new Uint8Array(256 << 10).fill(3);
+      const senders: GrpcHandler = async (call) => {
+        await Promise.all(Array.from({ length: 24 }, () => call.send(chunk)));
+      };
+      await start(new Map<string, GrpcHandler>([["/t/Many", senders]]));
+      const answer = await call("/t/Many", [new Uint8Array(0)]);
+      expect(answer.messages.map((m) => m.length)).toEqual(Array(24).fill(256 << 10));
+      expect(answer.trailers["grpc-status"]).toBe("0");
+      // Node emits the leak warning on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   it("close() ends the connection and resolves closed", async () => {
     await start(new Map([[HEALTH_CHECK, healthCheck]]));
     const gone = once(client, "close");
