@@ -324,6 +324,12 @@ export const OPERATIONS = {
   },
   DistributionInspect: { method: "GET", path: "/distribution/{name}/json", document: "object" },
   Session: { method: "POST", path: "/session", upgrade: "h2c" },
+  BuildCancel: {
+    method: "POST",
+    path: "/build/cancel",
+    answer: "none",
+    required: { query: ["id"] },
+  },
 } as const satisfies Readonly<Record<string, OperationInfo>>;
 
 /** The operationId of every Engine API operation. */

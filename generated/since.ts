@@ -684,6 +684,11 @@ export const SINCE = {
     query: {},
     header: {},
   },
+  BuildCancel: {
+    since: "1.40",
+    query: { id: "1.40" },
+    header: {},
+  },
 } as const satisfies Readonly<Record<OperationId, OperationSince>>;
 
 /** Operations dropped along the way, keyed by their last operationId. */

@@ -8,8 +8,8 @@ const LOCATIONS = ["query", "header"];
 
 /**
  * Dates every operation and parameter of the patched target document against `indexes`
- * (indexed spec versions, oldest first, target last). Parameters added by our patches carry
- * `x-dockhand-since` ("floor" meaning the oldest version) because no spec can date them.
+ * (indexed spec versions, oldest first, target last). Operations and parameters added by our
+ * patches carry `x-dockhand-since` ("floor" meaning the oldest version) because no spec can date them.
  */
 export function computeSince(indexes, doc) {
   const versions = indexes.map((indexed) => indexed.version);
@@ -22,9 +22,10 @@ export function computeSince(indexes, doc) {
     const found = indexes.map((index) => findOperation(index, key, op.operationId));
     found.forEach((entry) => entry && seen.add(entry.key));
     const first = found.findIndex(Boolean);
-    if (first < 0) throw new Error(`${op.operationId} is in no spec version, not even the target`);
+    const patchedSince = op["x-dockhand-since"];
+    if (first < 0 && !patchedSince) throw new Error(`${op.operationId} is in no spec version, not even the target; a patch adding it must set x-dockhand-since`);
 
-    const entry = { since: versions[first], query: {}, header: {} };
+    const entry = { since: first >= 0 ? versions[first] : patchedSince === "floor" ? floor : patchedSince, query: {}, header: {} };
     const current = new Set();
     for (const param of op.parameters ?? []) {
       if (!LOCATIONS.includes(param.in)) continue;

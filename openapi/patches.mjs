@@ -193,6 +193,26 @@ export const PATCHES = [
     },
   },
   {
+    id: "build-cancel",
+    reason:
+      "POST /build/cancel?id= stops the build started with that buildid (moby's build router, in 20.10 and 28.5 alike; the CLI sends it when a build is interrupted); the spec never lists it.",
+    apply(doc) {
+      if (doc.paths["/build/cancel"]) throw new Error("spec drift: /build/cancel is documented now");
+      doc.paths["/build/cancel"] = {
+        post: {
+          operationId: "BuildCancel",
+          tags: ["Image"],
+          "x-dockhand-since": "floor",
+          parameters: [{ name: "id", in: "query", required: true, schema: { type: "string" }, "x-dockhand-since": "floor" }],
+          responses: {
+            200: { description: "no error" },
+            500: { description: "server error", content: { "application/json": { schema: ERROR_RESPONSE } } },
+          },
+        },
+      };
+    },
+  },
+  {
     id: "container-logs-details",
     reason: "Container logs accept details=1 (extra log attributes) like service and task logs, but the spec omits it.",
     apply(doc) {

@@ -92,14 +92,19 @@ function machineName(): string {
   }
 }
 
-/** Runs `source` to its end (or until the reader stops), then `cleanup`, whatever happened. */
-async function* closing(source: AsyncIterable<Uint8Array>, cleanup: () => Promise<void>): AsyncGenerator<Uint8Array> {
+/** Runs `source` to its end (or until the reader stops), then `cleanup`, told whether the end was reached. */
+async function* closing(source: AsyncIterable<Uint8Array>, cleanup: (finished: boolean) => Promise<void>): AsyncGenerator<Uint8Array> {
+  let finished = false;
   try {
     yield* source;
+    finished = true;
   } finally {
-    await cleanup();
+    await cleanup(finished);
   }
 }
+
+/** How long stopping an abandoned build may take; it runs after the caller's own signal or timeout fired. */
+const CANCEL_TIMEOUT = 10_000;
 
 /** Starts a BuildKit build; resolves once the daemon accepted it, with its output stream. */
 export async function buildKitBuild(core: RequestCore, params: BuildParams, options: BuildOptions = {}): Promise<BuildStream> {
@@ -130,7 +135,13 @@ export async function buildKitBuild(core: RequestCore, params: BuildParams, opti
     if (local?.temporary) await rm(local.temporary, { recursive: true, force: true });
   };
   let server: Awaited<ReturnType<typeof serveGrpc>> | undefined;
-  const end = async () => {
+  const buildId = randomBytes(32).toString("hex");
+  let sent = false;
+  const end = async (finished: boolean) => {
+    // A build left before its end (abort, timeout, the reader stopping) is stopped on the daemon,
+    // as the CLI does: a closed connection alone leaves its running step behind. Best effort: the
+    // build may be over already, or the client closed.
+    if (sent && !finished) await core.call("BuildCancel", { query: { id: buildId } }, { timeout: CANCEL_TIMEOUT }).catch(() => {});
     server?.close();
     await server?.closed;
     await removeTemporary();
@@ -146,16 +157,17 @@ export async function buildKitBuild(core: RequestCore, params: BuildParams, opti
       version: "2",
       remote: tar === undefined ? (remote ?? "client-session") : undefined,
       session: session.sessionId,
-      buildid: randomBytes(32).toString("hex"),
+      buildid: buildId,
       outputs: output?.query,
     };
+    sent = true;
     return await core.call("ImageBuild", { query, raw: tar }, {
       ...options,
       decode: (body: AsyncIterable<Uint8Array>, facts: RequestFacts, maxLine: number) =>
-        new BuildStream(closing(body, end), facts, { trace: new BuildTrace(), transfer, maxLine }),
+        new BuildStream(closing(body, end), facts, { trace: new BuildTrace(), transfer, maxLine, buildId }),
     });
   } catch (err) {
-    await end();
+    await end(false);
     throw err;
   }
 }

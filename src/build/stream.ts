@@ -32,6 +32,8 @@ interface BuildKitParts {
   transfer?: BuildTransfer | undefined;
   /** The call's `jsonLine` limit. */
   maxLine?: number | undefined;
+  /** The `buildid` the build was started with. */
+  buildId?: string | undefined;
 }
 
 /**
@@ -62,9 +64,14 @@ export class BuildStream extends JsonStream<ProgressMessage> {
    * session so far (a rebuild lists every entry but fetches only changed files).
    */
   readonly transfer: Readonly<BuildTransfer> | undefined;
+  /**
+   * BuildKit builds only: the id the build was started with, which `images.cancelBuild` takes to
+   * stop it from elsewhere (an abort, a timeout or leaving the stream early stops it already).
+   */
+  readonly buildId: string | undefined;
 
   /** @internal */
-  constructor(source: AsyncIterable<Uint8Array>, facts?: RequestFacts, { trace, transfer, maxLine }: BuildKitParts = {}) {
+  constructor(source: AsyncIterable<Uint8Array>, facts?: RequestFacts, { trace, transfer, maxLine, buildId }: BuildKitParts = {}) {
     const seen: Seen = { id: undefined, pending: undefined };
     const failed = buildErrorCheck(facts, trace && (() => trace.failure()));
     super(source, {
@@ -82,6 +89,7 @@ export class BuildStream extends JsonStream<ProgressMessage> {
     this.#facts = facts;
     this.#seen = seen;
     this.transfer = transfer;
+    this.buildId = buildId;
   }
 
   /**

@@ -198,6 +198,16 @@ export class ImageOperations extends Resource {
     return info.builderVersion === "2" ? "buildkit" : "classic";
   }
 
+  /**
+   * Stops a running BuildKit build by its id (`POST /build/cancel`, as the CLI sends on
+   * interrupt): a build's own abort, timeout or early end does this already; this is for
+   * stopping it from elsewhere. An unknown or finished id is not an error.
+   * @example `await docker.images.cancelBuild(build.buildId!)`
+   */
+  async cancelBuild(buildId: string, options?: RequestOptions): Promise<void> {
+    await this.core.call("BuildCancel", { query: { id: buildId } }, options);
+  }
+
   /** Deletes build cache. */
   pruneBuildCache(query?: QueryParams<"BuildPrune">, options?: RequestOptions): Promise<BuildPruneResponse> {
     return this.core.call("BuildPrune", { query }, options);

@@ -40,6 +40,16 @@ function handles(): number {
   return process.getActiveResourcesInfo().filter((kind) => kind === "PipeWrap" || kind === "TCPSocketWrap" || kind === "Http2Session").length;
 }
 
+/** Whether a process on this machine has `marker` in its command line (a build step's, when the engine is local). */
+async function running(marker: string): Promise<boolean> {
+  for (const pid of await readdir("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "latin1").catch(() => "");
+    if (cmdline.includes(marker)) return true;
+  }
+  return false;
+}
+
 /** Every entry under `root` by relative path: type, mode bits, size, content hash, link target, mtime, hard link group. */
 async function describeTree(root: string): Promise<Map<string, Record<string, unknown>>> {
   const tree = new Map<string, Record<string, unknown>>();
@@ -299,17 +309,39 @@ describeEngine("BuildKit builds through the session", () => {
     );
   });
 
-  it.skipIf(diverges("session"))(`ends the build and the session on abort and on timeout, leaving no connection${why("session")}`, { timeout: 120_000 }, async () => {
-    const slow = { dockerfileContent: `FROM ${TEST_IMAGE}\nRUN sleep 60\n`, target: undefined, nocache: true };
+  it.skipIf(diverges("session"))(`ends the build, its running step and the session on abort and on timeout, leaving no connection${why("session")}`, { timeout: 240_000 }, async () => {
     const before = handles();
     const own = new Docker({ host: engineHost() });
-    const controller = new AbortController();
-    const aborted = own.images.build(options(slow), { signal: controller.signal }).then((b) => b.imageId());
-    setTimeout(() => controller.abort(), 3000);
-    await expect(aborted).rejects.toBeInstanceOf(DockerAbortError);
-
-    const timedOut = own.images.build(options(slow), { timeout: 3000 }).then((b) => b.imageId());
-    await expect(timedOut).rejects.toBeInstanceOf(DockerTimeoutError);
+    // The step's shell stays alive while it sleeps, its command line naming the build.
+    const slow = (marker: string) => ({ dockerfileContent: `FROM ${TEST_IMAGE}\nRUN sh -c 'sleep 60; echo ${marker}'\n`, target: undefined, nocache: true });
+    for (const how of ["abort", "timeout"] as const) {
+      const marker = `dockhand-${how}-${process.pid}-${Date.now()}`;
+      const controller = new AbortController();
+      const build = own.images
+        .build(options(slow(marker)), how === "abort" ? { signal: controller.signal } : { timeout: 8000 })
+        .then((b) => b.imageId());
+      build.catch(() => {});
+      // The engine runs on this machine: its build step is a process here.
+      await expect.poll(() => running(marker), { timeout: 60_000, interval: 250 }).toBe(true);
+      controller.abort();
+      await expect(build).rejects.toBeInstanceOf(how === "abort" ? DockerAbortError : DockerTimeoutError);
+      // POST /build/cancel stopped it: the step is gone long before its 60 s.
+      await expect.poll(() => running(marker), { timeout: 15_000, interval: 250 }).toBe(false);
+    }
+    // Both engines also stop a build whose connection closed; images.cancelBuild stops one that
+    // is still being read, by the id dockhand started it with.
+    const marker = `dockhand-cancel-${process.pid}-${Date.now()}`;
+    const reading = await own.images.build(options(slow(marker)));
+    const outcome = reading.imageId().catch((err: unknown) => err);
+    await expect.poll(() => running(marker), { timeout: 60_000, interval: 250 }).toBe(true);
+    await own.images.cancelBuild(reading.buildId!);
+    expect(await outcome).toBeInstanceOf(BuildError);
+    expect(String(await outcome)).toMatch(/cancel/i);
+    await expect.poll(() => running(marker), { timeout: 15_000, interval: 250 }).toBe(false);
+    // The daemon is free for the next build.
+    const next = await own.images.build({ builder: "buildkit", dockerfileContent: `FROM ${TEST_IMAGE}\nRUN echo next-${Date.now()}\n` }, { timeout: 60_000 });
+    const id = await next.imageId();
+    await docker.images.remove(id, { force: true });
     await own.close();
     await expect.poll(handles, { timeout: 10_000 }).toBeLessThanOrEqual(before);
   });

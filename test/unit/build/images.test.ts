@@ -239,6 +239,16 @@ describe("images.build", () => {
     }
   });
 
+  it("cancels a build by its id with POST /build/cancel", async () => {
+    const ids: Array<string | null> = [];
+    mock.daemon.use(http.post(route("/build/cancel"), ({ request }) => {
+      ids.push(new URL(request.url).searchParams.get("id"));
+      return new HttpResponse(null, { status: 200 });
+    }));
+    await (await client()).images.cancelBuild("0123abcd");
+    expect(ids).toEqual(["0123abcd"]);
+  });
+
   it("rejects with BuildError carrying the output when a step fails", async () => {
     onBuild([
       { stream: "Step 1/2 : FROM busybox\n" },

@@ -104,6 +104,8 @@ describe.skipIf(missing).each([...API_VERSIONS])("the v%s spec", (version) => {
     for (const id of routes.keys()) {
       const op = entry(version, id);
       if (!op) {
+        // An operation some patch adds (BuildCancel) is in no upstream spec: dated to the floor.
+        if (!API_VERSIONS.some((v) => entry(v, id))) continue;
         expect(accepts(id, version), `${id} is not in v${version}`).toBe(false);
         continue;
       }
