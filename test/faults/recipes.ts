@@ -151,6 +151,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     return (await d.images.build({ context: host.context, tags: ["app:1"], builder: "buildkit" }, { timeout: 10_000 })).imageId();
   },
   "images.pruneBuildCache": (d) => d.images.pruneBuildCache(),
+  "images.cancelBuild": (d) => d.images.cancelBuild("0123abcd"),
   "networks.list": (d) => d.networks.list(),
   "networks.inspect": (d) => d.networks.inspect("net"),
   "networks.create": (d) => d.networks.create({ Name: "net" }),
