@@ -41,8 +41,11 @@ export class Plugins extends Resource {
     return this.core.call("PluginInspect", { path: { name } }, options);
   }
 
-  /** Removes a plugin (`force` removes an enabled one). */
-  remove(name: string, query?: QueryParams<"PluginDelete">, options?: RequestOptions): Promise<Plugin> {
+  /**
+   * Removes a plugin (`force` removes an enabled one). Resolves with the removed plugin where the
+   * daemon sends it, and `undefined` where it answers with nothing (dockerd 20.10 does).
+   */
+  remove(name: string, query?: QueryParams<"PluginDelete">, options?: RequestOptions): Promise<Plugin | undefined> {
     return this.core.call("PluginDelete", { path: { name }, query }, options);
   }
 
