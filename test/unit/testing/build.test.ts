@@ -274,6 +274,19 @@ describe("classic builds in the mock daemon", () => {
     for (const container of kept) await docker.containers.remove(container.Id!);
   });
 
+  it("stops the running step when the client goes away, leaving no container", async () => {
+    const docker = mock.client();
+    const controller = new AbortController();
+    const stream = await docker.images.build({ dockerfileContent: "FROM busybox\nRUN echo started && sleep 60\n", builder: "classic" }, { signal: controller.signal });
+    const failure = stream
+      .imageId((message) => {
+        if (message.stream === "started\n") controller.abort();
+      })
+      .catch((error: unknown) => error);
+    expect(await failure).toBeInstanceOf(Error);
+    await expect.poll(() => mock.daemon.state.containers.size, { timeout: 10_000 }).toBe(0);
+  });
+
   it("fails COPY of what is not in the context, or outside it, as the classic builder words it", async () => {
     const docker = mock.client();
     const cases: Array<[string, string]> = [
