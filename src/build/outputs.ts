@@ -25,7 +25,7 @@ export interface LocalBuildExport {
 export interface TarBuildExport {
   /** The exporter. */
   type: "tar";
-  /** A file (created or truncated), or a writable stream, ended once the archive is complete. */
+  /** A file (created or truncated), or a writable stream: ended once the archive is complete, destroyed if the export fails. */
   dest: string | Writable;
 }
 

@@ -79,7 +79,7 @@ function encode(packet: Parameters<typeof create<typeof PacketSchema>>[1]): Uint
 }
 
 /** The tar header for an fsutil stat, or `undefined` for what tar cannot hold (Go's irregular files). */
-export function tarHeader(stat: Stat): Partial<TarHeader> & { name: string } | undefined {
+function tarHeader(stat: Stat): Partial<TarHeader> & { name: string } | undefined {
   const mode = stat.mode;
   const bits = (mode & 0o777) | (mode & GoMode.setuid ? 0o4000 : 0) | (mode & GoMode.setgid ? 0o2000 : 0) | (mode & GoMode.sticky ? 0o1000 : 0);
   const header = { name: stat.path, mode: bits, mtime: new Date(Number(stat.modTime / 1_000_000n)), uid: 0, gid: 0 };
