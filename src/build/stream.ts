@@ -8,10 +8,18 @@ import type { BuildTrace } from "./trace.js";
 /** The `id` of a BuildKit build's progress messages; `aux` is a base64 protobuf StatusResponse. */
 const TRACE_ID = "moby.buildkit.trace";
 
-/** The image id in a build's result message (`{"aux":{"ID":"sha256:…"}}`), if `message` is that message. */
+/** A quiet classic build's only output: the image id as a line of text, with no `aux` message. */
+const QUIET_ID = /^(sha256:[0-9a-f]{64})\n?$/;
+
+/**
+ * The image id in a build's result message (`{"aux":{"ID":"sha256:…"}}`, or a quiet build's
+ * `{"stream":"sha256:…\n"}`), if `message` is one. A step printing such a line in a verbose build
+ * is overridden by the `aux` message the daemon sends last.
+ */
 export function builtImageId(message: ProgressMessage): string | undefined {
   const aux = message.aux as { ID?: unknown } | null | undefined;
-  return typeof aux === "object" && aux !== null && typeof aux.ID === "string" ? aux.ID : undefined;
+  if (typeof aux === "object" && aux !== null && typeof aux.ID === "string") return aux.ID;
+  return typeof message.stream === "string" ? QUIET_ID.exec(message.stream)?.[1] : undefined;
 }
 
 /** Counts of a BuildKit build's local file transfer. */

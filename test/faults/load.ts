@@ -211,9 +211,12 @@ async function open(docker: Docker, id: string, kind: Kind, options: { signal: A
   }
 }
 
+/** How long teardown may take to show (generous: a 2-core CI machine under load is slow, never wrong). */
+const SETTLE_MS = 15_000;
+
 /** Live handles by kind, compared after a run: the client must give back everything it opened. */
 export async function expectHandlesBackTo(baseline: Record<string, number>): Promise<void> {
-  await settlesTo(() => sameOrFewer(handles(), baseline), true, 5000);
+  await settlesTo(() => sameOrFewer(handles(), baseline), true, SETTLE_MS);
 }
 
 function sameOrFewer(now: Record<string, number>, baseline: Record<string, number>): boolean {
@@ -222,9 +225,9 @@ function sameOrFewer(now: Record<string, number>, baseline: Record<string, numbe
 
 /** After a run against the mock: no stream still served, no connection still open on its side. */
 export async function expectDaemonIdle(daemon: MockDaemon, endless?: EndlessStreams): Promise<void> {
-  if (endless) await settlesTo(() => endless.serving, 0, 5000);
-  await settlesTo(() => daemon.state.events.subscriberCount, 0, 5000);
-  await settlesTo(() => serverConnections(daemon.socketPath) ?? 0, 0, 5000);
+  if (endless) await settlesTo(() => endless.serving, 0, SETTLE_MS);
+  await settlesTo(() => daemon.state.events.subscriberCount, 0, SETTLE_MS);
+  await settlesTo(() => serverConnections(daemon.socketPath) ?? 0, 0, SETTLE_MS);
 }
 
 /** Fails with the first few problems of a stream run, if any. */

@@ -400,6 +400,9 @@ describe("classic builds in the mock daemon", () => {
     for await (const message of quiet) messages.push(message);
     const stored = await docker.images.inspect("quiet:1");
     expect(messages).toEqual([{ stream: `${stored.Id}\n` }]);
+    // The client reads the id from that line, as it reads aux.ID from a verbose build.
+    const again = await docker.images.build({ context, q: true, nocache: true, tags: "quiet:2" }, { authConfigs: false });
+    expect(await again.imageId()).toBe((await docker.images.inspect("quiet:2")).Id);
   });
 });
 
