@@ -114,7 +114,7 @@ export function contextEndpoint(context: DockerContext, options: ContextEndpoint
     const hasFiles = files.ca !== undefined || files.cert !== undefined;
     return hasFiles || skipTLSVerify ? tlsMaterial(files, !skipTLSVerify) : undefined;
   };
-  const fromOption = () => resolveTLS({ tls: options.tls, env, configDir: dockerConfigDir(env, options.configDir) });
+  const fromOption = () => resolveTLS({ tls: options.tls, env, configDir: () => dockerConfigDir(env, options.configDir) });
   return parseHost(context.host || `unix://${DEFAULT_UNIX_SOCKET}`, {
     tls: options.tls === undefined ? fromContext : fromOption,
     sshOptions: options.sshOptions,

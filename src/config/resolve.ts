@@ -59,7 +59,7 @@ export async function resolveConfiguredEndpoint(options: EndpointOptions = {}): 
     if (address.kind !== "tcp-address") return address;
     // TLS settings are loaded only for tcp: they decide the default port and may refuse http://.
     const { resolveTLS } = await import("./tls.js");
-    return tcpEndpoint(address, resolveTLS({ tls: options.tls, env, configDir: dockerConfigDir(env, options.configDir) }));
+    return tcpEndpoint(address, resolveTLS({ tls: options.tls, env, configDir: () => dockerConfigDir(env, options.configDir) }));
   };
   if (host) return fromHost(host, "the host option");
   const dockerHost = envValue(env, "DOCKER_HOST");

@@ -32,8 +32,11 @@ export interface ResolveTLSOptions {
   /** The caller's explicit choice: `false` = no TLS, `true` = TLS with defaults, or settings. */
   tls?: boolean | TLSOptions | undefined;
   env: Env;
-  /** Docker config directory (default place for the certificate files). */
-  configDir: string;
+  /**
+   * Docker config directory (default place for the certificate files); a function is called only
+   * when no other place is named, so the home directory is not looked up needlessly.
+   */
+  configDir: string | (() => string);
 }
 
 /**
@@ -63,7 +66,7 @@ export function resolveTLS({ tls, env, configDir }: ResolveTLSOptions): TLSMater
     checkPair(material, "the tls option's cert", "the tls option's key");
   } else {
     const named = settings.certPath || envValue(env, "DOCKER_CERT_PATH");
-    material = readTLSDir(named ?? configDir, { requireCA: verify && named !== undefined });
+    material = readTLSDir(named ?? (typeof configDir === "function" ? configDir() : configDir), { requireCA: verify && named !== undefined });
   }
   return tlsMaterial(material, verify, settings.servername);
 }

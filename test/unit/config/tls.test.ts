@@ -165,3 +165,14 @@ describe("readTLSDir", () => {
     expect(() => readTLSDir(dir)).toThrow(`TLS file ${join(dir, "ca.pem")} cannot be read (EACCES)`);
   });
 });
+
+describe("the default certificate directory", () => {
+  it("is looked up only when no other place is named (Deno without --allow-sys cannot name the home directory)", () => {
+    const configDirOf = vi.fn(() => configDir);
+    expect(resolveTLS({ tls: { certPath: certDir }, env: {}, configDir: configDirOf })).toMatchObject({ ca: CA });
+    expect(resolveTLS({ env: { DOCKER_CERT_PATH: certDir }, configDir: configDirOf })).toMatchObject({ ca: CA });
+    expect(configDirOf).not.toHaveBeenCalled();
+    expect(resolveTLS({ tls: true, env: {}, configDir: configDirOf })).toMatchObject({ ca: pem("CERTIFICATE", "ZGVmYXVsdA==") });
+    expect(configDirOf).toHaveBeenCalledOnce();
+  });
+});
