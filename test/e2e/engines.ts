@@ -46,7 +46,7 @@ export const PODMAN_DIVERGENCES = {
   execRestart:
     "starting an exec a second time answers 500 `can only start created exec sessions` (dockerd: `already run`, in the stream or as a 409)",
   execStdinUnread:
-    "an exec that exits without reading all its input gets podman's own `Error: write unixpacket …: connection reset by peer` appended to its stderr",
+    "an exec that exits without reading all its input gets podman's own `Error: write unixpacket …` (or `read unixpacket …`, as the timing falls) `: connection reset by peer` appended to its stderr",
   cliCommit:
     "the Docker CLI's `docker commit` fails against podman (Decode(): EOF), and the filters suite sets up and checks through the CLI",
 } as const;
