@@ -53,6 +53,21 @@ function onBuild(messages: object[]): BuildCall[] {
   return calls;
 }
 
+/**
+ * Answers `/session` with a 500 ("no sessions here": the mock cannot switch to h2c) and records
+ * the gRPC methods each session announced.
+ */
+function refuseSessions(): string[] {
+  const sessions: string[] = [];
+  mock.daemon.use(
+    http.post(route("/session"), ({ request }) => {
+      sessions.push(request.headers.get("x-docker-expose-session-grpc-method") ?? "");
+      return HttpResponse.json({ message: "no sessions here" }, { status: 500 });
+    }),
+  );
+  return sessions;
+}
+
 const ID = `sha256:${"ab".repeat(32)}`;
 const SUCCESS = [{ stream: "Step 1/1 : FROM busybox\n" }, { stream: " ---> 1234\n" }, { aux: { ID } }, { stream: `Successfully built 1234\n` }];
 
@@ -138,12 +153,8 @@ describe("images.build", () => {
 
   it("picks the builder: the call's, else the client's, else BuildKit when the daemon's ping says Builder-Version 2", async () => {
     const builds = onBuild(SUCCESS);
-    const sessions: string[] = [];
     // The mock daemon announces BuildKit but cannot switch a session to h2c: a BuildKit build fails there.
-    mock.daemon.use(http.post(route("/session"), ({ request }) => {
-      sessions.push(request.headers.get("x-docker-expose-session-grpc-method") ?? "");
-      return HttpResponse.json({ message: "no sessions here" }, { status: 500 });
-    }));
+    const sessions = refuseSessions();
     const dir = await tempDir();
     await writeFile(join(dir, "Dockerfile"), "FROM busybox\n");
     const daemonDefault = mock.client({ configDir: await tempDir("dockhand-config-") });
@@ -176,11 +187,7 @@ describe("images.build", () => {
 
   it("exports to the client with BuildKit only, one local or tar output with a dest, refused before anything is sent", async () => {
     const builds = onBuild(SUCCESS);
-    const sessions: string[] = [];
-    mock.daemon.use(http.post(route("/session"), ({ request }) => {
-      sessions.push(request.headers.get("x-docker-expose-session-grpc-method") ?? "");
-      return HttpResponse.json({ message: "no sessions here" }, { status: 500 });
-    }));
+    const sessions = refuseSessions();
     const dir = await tempDir();
     await writeFile(join(dir, "Dockerfile"), "FROM busybox\n");
     const docker = await client();
@@ -211,11 +218,7 @@ describe("images.build", () => {
 
   it("announces the SSH and Auth services on BuildKit's session only when they are served; SSH needs BuildKit", async () => {
     const builds = onBuild(SUCCESS);
-    const sessions: string[] = [];
-    mock.daemon.use(http.post(route("/session"), ({ request }) => {
-      sessions.push(request.headers.get("x-docker-expose-session-grpc-method") ?? "");
-      return HttpResponse.json({ message: "no sessions here" }, { status: 500 });
-    }));
+    const sessions = refuseSessions();
     const dir = await tempDir();
     await writeFile(join(dir, "Dockerfile"), "FROM busybox\n");
     const agent = createServer((socket) => socket.destroy());
