@@ -3,11 +3,9 @@
 // expected. Each: the typed error naming the limit, the process alive and its memory bounded
 // (peak RSS measured in a child process for the 2 GB cases), the connection closed rather than
 // reused, and the client working on the next call.
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createServer as createTLSServer, type Server as TLSServer } from "node:tls";
 import { fileURLToPath } from "node:url";
@@ -26,6 +24,7 @@ import {
 } from "../../src/index.js";
 import { HostileDaemon, pour, sendJson } from "./hostile.js";
 import { expectTyped, failure, guardProcess, settlesTo } from "./support.js";
+import { selfSignedCertificate, type SelfSigned } from "../support/self-signed.js";
 
 guardProcess();
 
@@ -280,16 +279,12 @@ describe("the limits are options", () => {
 });
 
 describe("plain HTTP to a TLS port", () => {
-  let dir: string;
+  let certificate: SelfSigned;
   let server: TLSServer;
   let port: number;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "dockhand-limits-tls-"));
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-      "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
-    ], { stdio: "ignore" });
-    server = createTLSServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) });
+    certificate = selfSignedCertificate("dockhand-limits-tls-");
+    server = createTLSServer({ key: certificate.key, cert: certificate.cert });
     server.on("tlsClientError", () => {});
     server.listen(0, "127.0.0.1");
     await once(server, "listening");
@@ -297,7 +292,7 @@ describe("plain HTTP to a TLS port", () => {
   });
   afterAll(() => {
     server.close();
-    rmSync(dir, { recursive: true, force: true });
+    certificate.remove();
   });
 
   it("says the server speaks TLS, for pooled and hijacked calls", async () => {

@@ -1,31 +1,24 @@
 // TLS against a real TLS server with a self-signed certificate: verification is on unless the
 // caller turns it off, for pooled requests and for hijacked connections alike; turning it off
 // works and warns once per process. (Its own file: the warning is once per module instance.)
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Docker, DockerTLSError } from "../../../src/index.js";
+import { selfSignedCertificate, type SelfSigned } from "../../support/self-signed.js";
 
-let dir: string;
+let certificate: SelfSigned;
 let server: Server;
 let port: number;
 let ca: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "dockhand-tls-"));
-  // A self-signed certificate for localhost and 127.0.0.1, its own CA.
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
-  ], { stdio: "ignore" });
-  ca = readFileSync(join(dir, "cert.pem"), "utf8");
-  writeFileSync(join(dir, "ca.pem"), ca);
-  server = createServer({ key: readFileSync(join(dir, "key.pem")), cert: ca }, (req, res) => {
+  certificate = selfSignedCertificate("dockhand-tls-");
+  ca = certificate.cert;
+  writeFileSync(join(certificate.dir, "ca.pem"), ca);
+  server = createServer({ key: certificate.key, cert: ca }, (req, res) => {
     res.setHeader("Api-Version", "1.47");
     if (req.url?.endsWith("/_ping")) return res.end("OK");
     res.setHeader("Content-Type", "application/json");
@@ -37,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => {
   server.closeAllConnections();
   server.close();
-  rmSync(dir, { recursive: true, force: true });
+  certificate.remove();
 });
 
 const host = () => `tcp://127.0.0.1:${port}`;
@@ -67,7 +60,7 @@ describe("TLS verification", () => {
   it("passes with the daemon's CA, given directly or through DOCKER_CERT_PATH", async () => {
     for (const docker of [
       new Docker({ host: host(), tls: { ca } }),
-      new Docker({ env: { DOCKER_HOST: host(), DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: dir } }),
+      new Docker({ env: { DOCKER_HOST: host(), DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: certificate.dir } }),
     ]) {
       expect((await docker.system.version()).Version).toBe("tls-test");
       await docker.close();
