@@ -17,8 +17,8 @@ const BINARY = 0x2;
 const CLOSE = 0x8;
 const PING = 0x9;
 const PONG = 0xa;
-/** Container output arrives in frames of a few KiB; anything this large is not the daemon talking. */
-const MAX_PAYLOAD = 64 << 20;
+/** RFC 6455 caps control frames (close, ping, pong) at this many payload bytes. */
+const MAX_CONTROL_PAYLOAD = 125;
 /** How long `close()` waits for the close frame to leave before cutting the connection. */
 const CLOSE_FLUSH_MS = 1000;
 const encoder = new TextEncoder();
@@ -159,12 +159,19 @@ class FrameWriter {
   }
 }
 
-/** Decodes the daemon's frames: yields data payloads, handles control frames on the way. */
+/**
+ * Decodes the daemon's frames: yields data payloads, handles control frames on the way. Data
+ * frames are pieces of one byte stream here, so their bytes are handed out as they arrive and a
+ * frame is never held whole: memory stays at the socket's chunk size whatever length a frame
+ * declares. Only control frames (at most 125 bytes) are gathered before they are acted on.
+ */
 class FrameReader extends DecodingIterator<Uint8Array> {
   readonly #link: FrameWriter;
   readonly #facts: RequestFacts;
   #pieces: Uint8Array[] = [];
   #size = 0;
+  /** Payload bytes of the current data frame not yet handed out. */
+  #remaining = 0;
   /** Inside a fragmented data message (continuation frames are expected). */
   #fragmented = false;
   #closed = false;
@@ -183,26 +190,30 @@ class FrameReader extends DecodingIterator<Uint8Array> {
 
   protected read(): Uint8Array | undefined {
     for (;;) {
-      if (this.#closed) return undefined;
-      const frame = this.#frame();
-      if (frame === undefined) return undefined;
-      const { fin, opcode, payload } = frame;
+      if (this.#closed || this.#size === 0) return undefined;
+      if (this.#remaining > 0) return this.#payloadPiece();
+      const head = this.#head();
+      if (head === undefined) return undefined;
+      const { fin, opcode, header, length } = head;
       if (opcode >= CLOSE) {
-        this.#control(opcode, fin, payload);
+        if (!fin || length > MAX_CONTROL_PAYLOAD) throw this.#error("a malformed control frame");
+        if (this.#size < header + length) return undefined;
+        this.#take(header);
+        this.#control(opcode, this.#take(length));
         continue;
       }
       if (opcode === CONTINUATION ? !this.#fragmented : this.#fragmented || (opcode !== TEXT && opcode !== BINARY)) {
         throw this.#error(`an unexpected frame (opcode ${opcode})`);
       }
+      this.#take(header);
       this.#fragmented = !fin;
-      // Frames are pieces of one byte stream here, so a fragment is handed out as soon as it arrives.
-      if (payload.length > 0) return payload;
+      this.#remaining = length;
     }
   }
 
   protected end(): void {
     // The daemon may simply close the connection when the container's output ends.
-    if (this.#size > 0 && !this.#closed) throw this.#error("a truncated frame");
+    if ((this.#size > 0 || this.#remaining > 0) && !this.#closed) throw this.#error("a truncated frame");
   }
 
   protected override dispose(): void {
@@ -210,8 +221,15 @@ class FrameReader extends DecodingIterator<Uint8Array> {
     this.#size = 0;
   }
 
-  #control(opcode: number, fin: boolean, payload: Uint8Array): void {
-    if (!fin || payload.length > 125) throw this.#error("a malformed control frame");
+  /** As much of the current data frame as the first buffered chunk holds, as a view of it. */
+  #payloadPiece(): Uint8Array {
+    const first = this.#pieces[0]!;
+    const piece = this.#take(Math.min(this.#remaining, first.length));
+    this.#remaining -= piece.length;
+    return piece;
+  }
+
+  #control(opcode: number, payload: Uint8Array): void {
     if (opcode === PING) this.#link.pong(payload);
     else if (opcode === CLOSE) {
       this.#closed = true;
@@ -221,8 +239,8 @@ class FrameReader extends DecodingIterator<Uint8Array> {
     } else if (opcode !== PONG) throw this.#error(`an unknown control frame (opcode ${opcode})`);
   }
 
-  /** The next complete frame, or `undefined` while more bytes are needed. */
-  #frame(): { fin: boolean; opcode: number; payload: Uint8Array } | undefined {
+  /** The next frame's header, left buffered, or `undefined` while more bytes are needed. */
+  #head(): { fin: boolean; opcode: number; header: number; length: number } | undefined {
     if (this.#size < 2) return undefined;
     const start = this.#peek(Math.min(this.#size, 10));
     const first = start[0]!;
@@ -239,13 +257,12 @@ class FrameReader extends DecodingIterator<Uint8Array> {
       header = 10;
       if (start.length < header) return undefined;
       const high = (start[2]! << 24) | (start[3]! << 16) | (start[4]! << 8) | start[5]!;
+      // The top bit must be zero; a length past 2^53 cannot be counted exactly, and no stream ends there.
+      if (high < 0 || high >= 0x20_0000) throw this.#error("a frame with an impossible length");
       const low = ((start[6]! << 24) | (start[7]! << 16) | (start[8]! << 8) | start[9]!) >>> 0;
       length = high * 0x1_0000_0000 + low;
     }
-    if (length > MAX_PAYLOAD) throw this.#error(`a frame of ${length} bytes`);
-    if (this.#size < header + length) return undefined;
-    this.#take(header);
-    return { fin: (first & 0x80) !== 0, opcode: first & 0x0f, payload: this.#take(length) };
+    return { fin: (first & 0x80) !== 0, opcode: first & 0x0f, header, length };
   }
 
   /** The first `n` buffered bytes, without consuming them. */
