@@ -1,6 +1,7 @@
 import type { AuthConfigs } from "../auth/auth-config.js";
 import { DockerArgumentError } from "../core/errors.js";
 import type { QueryParams, RequestOptions } from "../core/types.js";
+import { compareVersions } from "../core/version.js";
 import type { BuildSecret } from "../session/secrets.js";
 import type { BuildSshAgent } from "../session/sshforward.js";
 import type { BuildExport } from "./outputs.js";
@@ -24,6 +25,36 @@ export function checkBuilder(builder: unknown): Builder {
   throw new DockerArgumentError(`builder must be "buildkit" or "classic", got ${JSON.stringify(builder)}`);
 }
 
+/** The API version from which the daemon's BuildKit applies `shmsize` (engine 23.0). */
+const BUILDKIT_SHMSIZE = "1.42";
+
+/** The network modes the daemon's BuildKit takes; it refuses any other, which the classic builder joins. */
+const BUILDKIT_NETWORKS = new Set(["", "default", "host", "none"]);
+
+/**
+ * The options in `params` that only the classic builder applies and the daemon's BuildKit would
+ * ignore (or refuse, for a network), as they read in a message. `daemonApiVersion` is the
+ * daemon's own highest API version; `undefined` when not known, which is only allowed when
+ * `shmsize` is unset.
+ */
+export function classicOnlyOptions(params: BuildParams, daemonApiVersion: string | undefined): string[] {
+  const found: string[] = [];
+  // Zero is the daemon's "no limit", the same as leaving the option out.
+  for (const name of ["memory", "memswap", "cpushares", "cpusetcpus", "cpuperiod", "cpuquota"] as const) {
+    if (params[name] !== undefined && params[name] !== 0 && params[name] !== "") found.push(name);
+  }
+  if (params.networkmode !== undefined && !BUILDKIT_NETWORKS.has(params.networkmode)) found.push(`networkmode ${JSON.stringify(params.networkmode)}`);
+  if (params.shmsize && daemonApiVersion !== undefined && compareVersions(daemonApiVersion, BUILDKIT_SHMSIZE) < 0) {
+    found.push(`shmsize (BuildKit applies it from engine 23.0, API ${BUILDKIT_SHMSIZE})`);
+  }
+  return found;
+}
+
+/** The options in `params` that only BuildKit has. */
+export function buildKitOnlyOptions(params: BuildParams): string[] {
+  return (["secrets", "ssh", "outputs"] as const).filter((name) => params[name] !== undefined);
+}
+
 /**
  * What `images.build` builds: the context, and the API's query parameters, with structured values
  * where the API wants JSON text (`buildargs`, `labels`, `cachefrom`).
@@ -36,11 +67,16 @@ export interface BuildParams extends Omit<PlainBuildQuery, "version"> {
   version?: "1" | "2";
   /**
    * The builder. Left out, the client's `builder` option decides, else the daemon's default as
-   * its `/_ping` announces it (`Builder-Version: 2` means BuildKit), as the Docker CLI decides.
-   * A tar stream context builds with the classic builder when the builder is left to the
-   * daemon; with `"buildkit"` it is uploaded as the request body, which the daemon's BuildKit
-   * unpacks as the context (applying no `.dockerignore` inside it, as BuildKit does for any
-   * context it does not read through the session).
+   * its `/_ping` announces it (`Builder-Version: 2` means BuildKit), as the Docker CLI decides,
+   * for a directory and a tar stream context alike. Options only one builder applies choose it
+   * when none is named: `secrets`, `ssh` and `outputs` BuildKit; the build containers' limits
+   * (`memory`, `memswap`, `cpushares`, `cpusetcpus`, `cpuperiod`, `cpuquota`), a `networkmode`
+   * other than `default`, `host` or `none`, and `shmsize` on engines before 23.0 the classic
+   * builder, as the daemon's BuildKit ignores them. With `"buildkit"` named, those classic-only
+   * options are refused with a `DockerArgumentError` rather than silently ignored. A tar stream
+   * under BuildKit is uploaded as the request body, which the daemon's BuildKit unpacks as the
+   * context (applying no `.dockerignore` inside it, as BuildKit does for any context it does not
+   * read through the session).
    */
   builder?: Builder;
   /**

@@ -1,9 +1,10 @@
 import type { AttestationStatement, BuildPruneResponse, IDResponse, ImageDeleteResponseItem, ImageHistoryResponseItem, ImageInspect, ImagePruneResponse, ImageSearchResponseItem, ImageSummary } from "../../generated/schemas.js";
 import type { PackedContext } from "../build/context.js";
-import { type Builder, type BuildOptions, type BuildParams, buildQuery, checkBuilder } from "../build/options.js";
+import { type Builder, type BuildOptions, type BuildParams, buildKitOnlyOptions, buildQuery, checkBuilder, classicOnlyOptions } from "../build/options.js";
 import { type ByteSource, byteSource, PackedUpload } from "../build/source.js";
 import { BuildStream } from "../build/stream.js";
 import { DockerArgumentError, type RequestFacts } from "../core/errors.js";
+import type { PingInfo } from "../core/negotiate.js";
 import type { JsonBody, QueryParams, RequestOptions } from "../core/types.js";
 import type { RequestBody } from "../transport/types.js";
 import type { ProgressMessage } from "../streams/progress.js";
@@ -143,10 +144,12 @@ export class ImageOperations extends Resource {
 
   /**
    * Builds an image and streams its output. With BuildKit (`builder`; by default where the
-   * daemon's ping says `Builder-Version: 2`) the context directory is served to the daemon through
-   * a session, file by file and only what changed since the last build, with secrets and SSH agents
-   * when asked for. With the classic builder the context is packed as `docker build DIR` would
-   * (`.dockerignore` included) or given as a tar stream. Either way, credentials for base images
+   * daemon's ping says `Builder-Version: 2`, whatever the context) a context directory is served
+   * to the daemon through a session, file by file and only what changed since the last build, and
+   * a tar stream is uploaded as it is; secrets and SSH agents go through the session when asked for.
+   * With the classic builder a directory is packed as `docker build DIR` would (`.dockerignore`
+   * included) and a tar stream uploaded. Options one builder would ignore pick the other when
+   * none is named, and are refused when the named one would ignore them. Either way, credentials for base images
    * come from the CLI config unless `options.authConfigs` says otherwise.
    * `(await build(…)).imageId()` waits for the end and gives the new image's id, or rejects with
    * `BuildError` carrying the build output when a step fails.
@@ -184,18 +187,45 @@ export class ImageOperations extends Resource {
     return packed ? new PackedUpload(packed.open, what).send(send) : send(raw);
   }
 
-  /** The builder a build runs with: its own choice, the client's, else the daemon's default. */
+  /**
+   * The builder a build runs with: its own choice, the client's, else the one its options need,
+   * else the daemon's default. Options the chosen builder would ignore are refused.
+   */
   async #builder(params: BuildParams, options?: BuildOptions): Promise<Builder> {
-    if (params.builder !== undefined) return checkBuilder(params.builder);
-    if (params.version !== undefined) return params.version === "2" ? "buildkit" : "classic";
-    if (this.core.builder !== undefined) return this.core.builder;
-    // Options only BuildKit has mean BuildKit (every daemon since 18.09 has it built in).
-    if (params.secrets !== undefined || params.ssh !== undefined || params.outputs !== undefined) return "buildkit";
-    // BuildKit reads a context directory; a tar stream is for the classic builder.
-    if (params.context !== undefined && typeof params.context !== "string") return "classic";
+    const named =
+      params.builder !== undefined
+        ? checkBuilder(params.builder)
+        : params.version !== undefined
+          ? params.version === "2"
+            ? "buildkit"
+            : "classic"
+          : this.core.builder;
+    // The classic builder refuses BuildKit's options itself (in build()).
+    if (named === "classic") return named;
+    const buildKitOnly = buildKitOnlyOptions(params);
+    // Only a shmsize needs the daemon's version to tell; a named builder needs no ping otherwise.
+    const daemon = params.shmsize || (named === undefined && buildKitOnly.length === 0) ? await this.#daemon(options) : undefined;
+    const classicOnly = classicOnlyOptions(params, daemon?.apiVersion);
+    if (named === undefined && buildKitOnly.length === 0) {
+      if (classicOnly.length > 0) return "classic";
+      return daemon?.builderVersion === "2" ? "buildkit" : "classic";
+    }
+    if (classicOnly.length > 0) {
+      const them = classicOnly.length === 1 ? "it" : "them";
+      const what = `Build option${classicOnly.length === 1 ? "" : "s"} ${classicOnly.join(", ")} ${classicOnly.length === 1 ? "is" : "are"} applied only by the classic builder (the daemon's BuildKit does not apply ${them})`;
+      throw new DockerArgumentError(
+        named === undefined
+          ? `${what}, but ${buildKitOnly.join(", ")} ${buildKitOnly.length === 1 ? "needs" : "need"} BuildKit: leave one or the other out`
+          : `${what}: pass builder: "classic" to build with ${them}`,
+      );
+    }
+    return "buildkit";
+  }
+
+  /** What the daemon says of itself: the ping the version negotiation made, or one of its own (a pinned version makes none). */
+  async #daemon(options?: BuildOptions): Promise<PingInfo> {
     await this.core.negotiator.version(options?.signal);
-    const info = this.core.negotiator.info ?? (await this.core.ping(options)).info;
-    return info.builderVersion === "2" ? "buildkit" : "classic";
+    return this.core.negotiator.info ?? (await this.core.ping(options)).info;
   }
 
   /**

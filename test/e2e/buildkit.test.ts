@@ -231,6 +231,61 @@ describeEngine("BuildKit builds through the session", () => {
     expect(build.transfer !== undefined).toBe(builderVersion === "2");
   });
 
+  it("builds a tar stream context with the daemon's default builder when none is named", { timeout: 180_000 }, async () => {
+    const { builderVersion } = await docker.system.ping();
+    const buildKit = builderVersion === "2";
+    const { tarFs } = await import("../../src/build/tar.js");
+    const dir = await mkdtemp(join(tmpdir(), "dockhand-e2e-default-tar-"));
+    const labels = { "dockhand.test": "buildkit-e2e" };
+    try {
+      await writeFile(join(dir, "Dockerfile"), `FROM ${TEST_IMAGE}\nCOPY hello.txt /hello.txt\nRUN echo "ran $(cat /hello.txt)" > /seen\nCMD ["cat", "/seen"]\n`);
+      await writeFile(join(dir, "hello.txt"), `tar-${process.pid}`);
+      const build = await docker.images.build({ context: (await tarFs()).pack(dir), labels, nocache: true });
+      const kinds = new Set<string>();
+      for await (const event of build.events()) kinds.add(event.type);
+      const id = await build.imageId();
+      try {
+        expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(await contents(id)).toBe(`ran tar-${process.pid}\n`);
+        // BuildKit reports steps; the classic builder its text.
+        expect(kinds.has("vertex-completed")).toBe(buildKit);
+        expect(kinds.has("output")).toBe(!buildKit);
+        // The tar is the request body either way: nothing went through a session's FileSync.
+        expect(build.transfer === undefined ? undefined : build.transfer.entries).toBe(buildKit ? 0 : undefined);
+      } finally {
+        await docker.images.remove(id, { force: true });
+      }
+      // A quiet build (q) answers the id alone, with either builder.
+      const quiet = await docker.images.build({ context: (await tarFs()).pack(dir), labels, q: true });
+      const quietId = await quiet.imageId();
+      expect((await docker.images.inspect(quietId)).Id).toBe(quietId);
+      await docker.images.remove(quietId, { force: true });
+      // A limit only the classic builder applies picks it, on every engine.
+      const limited = await docker.images.build({ context: (await tarFs()).pack(dir), labels, memory: 256 << 20 });
+      const limitedKinds = new Set<string>();
+      for await (const event of limited.events()) limitedKinds.add(event.type);
+      expect([...limitedKinds]).toEqual(["output"]);
+      await docker.images.remove(await limited.imageId(), { force: true });
+
+      await writeFile(join(dir, "Dockerfile"), `FROM ${TEST_IMAGE}\nRUN echo before-failing-tar && false\n`);
+      const failure = await (await docker.images.build({ context: (await tarFs()).pack(dir), labels }))
+        .imageId()
+        .catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(BuildError);
+      const error = failure as BuildError;
+      if (buildKit) {
+        expect(error.step).toBe("[2/2] RUN echo before-failing-tar && false");
+        expect(error.message).toMatch(/^\[2\/2\] RUN echo before-failing-tar && false: .*exit code: 1/);
+      } else {
+        expect(error.step).toBeUndefined();
+        expect(error.message).toMatch(/returned a non-zero code: 1/);
+      }
+      expect(error.output).toContain("before-failing-tar\n");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(diverges("session"))(`mounts secrets from a file, an environment variable and a value, never logging one${why("session")}`, { timeout: 120_000 }, async () => {
     const secretFile = join(context, "..", `dockhand-secret-${process.pid}`);
     await writeFile(secretFile, "from-a-file");

@@ -14,7 +14,8 @@ import {
   DockerProtocolError,
   DockerStreamError,
 } from "../../../src/index.js";
-import { route } from "../../../src/testing/index.js";
+import type { BuildParams } from "../../../src/index.js";
+import { route, startMockDaemon } from "../../../src/testing/index.js";
 import { useMockDaemon } from "../../support/mock-daemon.js";
 import { bytesOf, cleanup, tempDir, unpack } from "./tar-helpers.js";
 
@@ -163,16 +164,21 @@ describe("images.build", () => {
     expect(sessions[0]).toContain("/moby.filesync.v1.FileSync/DiffCopy");
     expect(sessions[0]).toContain("/grpc.health.v1.Health/Check");
     expect(builds).toHaveLength(0);
-    // A tar stream is for the classic builder; so is the deprecated version "1".
-    await (await daemonDefault.images.build({ context: new Uint8Array(1024) }, { authConfigs: false })).imageId();
+    // A tar stream follows the daemon too, as the body of a BuildKit build (no FileSync served).
+    await expect(daemonDefault.images.build({ context: new Uint8Array(1024) }, { authConfigs: false })).rejects.toThrow(/no sessions here/);
+    expect(sessions).toHaveLength(2);
+    expect(sessions[1]).toContain("/grpc.health.v1.Health/Check");
+    expect(sessions[1]).not.toContain("FileSync");
+    // The deprecated version "1" means the classic builder.
     await (await daemonDefault.images.build({ context: dir, version: "1" }, { authConfigs: false })).imageId();
-    expect(builds.map((b) => b.query.get("version"))).toEqual([null, null]);
+    expect(builds.map((b) => b.query.get("version"))).toEqual([null]);
     // The client's default, and the call's own choice over it.
     const classic = mock.client({ builder: "classic" });
     await (await classic.images.build({ context: dir }, { authConfigs: false })).imageId();
+    await (await classic.images.build({ context: new Uint8Array(1024) }, { authConfigs: false })).imageId();
     await expect(classic.images.build({ context: dir, builder: "buildkit" })).rejects.toThrow(/no sessions here/);
     expect(builds).toHaveLength(3);
-    expect(sessions).toHaveLength(2);
+    expect(sessions).toHaveLength(3);
     await expect(classic.images.build({ context: dir, builder: "kaniko" as "classic" })).rejects.toThrow(DockerArgumentError);
     expect(() => new Docker({ builder: "v2" as "classic" })).toThrow(/builder must be "buildkit" or "classic"/);
     // A tar stream under BuildKit is the request body: the session serves no FileSync.
@@ -182,7 +188,52 @@ describe("images.build", () => {
       /add the Dockerfile to the tar instead/,
     );
     await expect(classic.images.build({ context: new Uint8Array(10), builder: "buildkit", remote: "https://example.com/c.tar" })).rejects.toThrow(/a context or a remote, not both/);
+    expect(sessions).toHaveLength(4);
+  });
+
+  it("builds options only the classic builder applies with it when no builder is named, and refuses them under a named BuildKit", async () => {
+    const builds = onBuild(SUCCESS);
+    const sessions = refuseSessions();
+    const daemonDefault = mock.client({ configDir: await tempDir("dockhand-config-") });
+    const tar = () => new Uint8Array(1024);
+    // The daemon's BuildKit would ignore these (or refuse the network): they pick the classic builder.
+    const classicOnly: Array<Partial<BuildParams>> = [{ memory: 1 << 28 }, { memswap: -1 }, { cpushares: 512 }, { cpusetcpus: "0" }, { cpuperiod: 100_000 }, { cpuquota: 50_000 }, { networkmode: "bridge" }];
+    for (const extra of classicOnly) await (await daemonDefault.images.build({ context: tar(), ...extra }, { authConfigs: false })).imageId();
+    expect(builds).toHaveLength(classicOnly.length);
+    expect(builds.every((b) => b.query.get("version") === null)).toBe(true);
+    expect(builds[0]!.query.get("memory")).toBe(String(1 << 28));
+    // What BuildKit applies too, or a zero (the daemon's "no limit"), leaves the choice to the daemon.
+    for (const extra of [{ networkmode: "host" }, { shmsize: 1 << 26 }, { memory: 0, cpusetcpus: "" }]) {
+      await expect(daemonDefault.images.build({ context: tar(), ...extra }, { authConfigs: false })).rejects.toThrow(/no sessions here/);
+    }
     expect(sessions).toHaveLength(3);
+    // Named BuildKit (per call or per client) never ignores them silently.
+    const named = /^Build options memory, networkmode "mynet" are applied only by the classic builder \(the daemon's BuildKit does not apply them\): pass builder: "classic" to build with them$/;
+    const failure = await daemonDefault.images.build({ context: tar(), builder: "buildkit", memory: 1 << 28, networkmode: "mynet" }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(DockerArgumentError);
+    expect((failure as Error).message).toMatch(named);
+    await expect(mock.client({ builder: "buildkit" }).images.build({ context: tar(), cpushares: 2 })).rejects.toThrow(/option cpushares is applied only by the classic builder.*pass builder: "classic" to build with it$/);
+    // Options of both builders at once cannot be built.
+    await expect(daemonDefault.images.build({ context: tar(), memory: 1 << 28, secrets: { a: { value: "x" } } })).rejects.toThrow(
+      /memory is applied only by the classic builder .*, but secrets needs BuildKit: leave one or the other out/,
+    );
+    expect(sessions).toHaveLength(3);
+    expect(builds).toHaveLength(classicOnly.length);
+  });
+
+  it("counts shmsize as classic-only on engines whose BuildKit ignores it (before 23.0, API 1.42)", async () => {
+    const old = await startMockDaemon({ apiVersion: "1.41", builderVersion: "2" });
+    const docker = new Docker({ host: old.host, configDir: await tempDir("dockhand-config-") });
+    try {
+      const { id } = await docker.images.build({ dockerfileContent: "FROM busybox\n", shmsize: 1 << 26 }, { authConfigs: false }).then(async (b) => ({ id: await b.imageId() }));
+      expect(old.state.findImage(id)).toBeDefined();
+      await expect(docker.images.build({ dockerfileContent: "FROM busybox\n", shmsize: 1 << 26, builder: "buildkit" })).rejects.toThrow(
+        /option shmsize \(BuildKit applies it from engine 23.0, API 1.42\) is applied only by the classic builder/,
+      );
+    } finally {
+      await docker.close();
+      await old.close();
+    }
   });
 
   it("exports to the client with BuildKit only, one local or tar output with a dest, refused before anything is sent", async () => {
