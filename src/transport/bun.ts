@@ -3,7 +3,8 @@ import type { EngineEndpoint } from "../config/endpoint.js";
 import { bracket } from "../config/host.js";
 import { DockerConfigError } from "../core/errors.js";
 import { drain, readText } from "./body.js";
-import { closedError, connectionError } from "./errors.js";
+import { limitError } from "../core/errors.js";
+import { closedError, connectionError, headOverflow } from "./errors.js";
 import { openSocket } from "./socket.js";
 import type { Transport, TransportRequest, TransportResponse } from "./types.js";
 
@@ -25,12 +26,15 @@ export class BunTransport implements Transport {
   readonly #endpoint: EngineEndpoint;
   readonly #base: string;
   readonly #init: BunRequestInit;
+  /** The `responseHead` limit. Bun's fetch has no such setting, so the head is measured once received. */
+  readonly #maxHead: number;
   /** Ends every exchange in progress when the transport is destroyed (Bun's pool is its own). */
   readonly #closer = new AbortController();
   #closed = false;
 
-  constructor(endpoint: EngineEndpoint) {
+  constructor(endpoint: EngineEndpoint, maxHead: number) {
     this.host = endpoint.host;
+    this.#maxHead = maxHead;
     this.basePath = (endpoint.kind === "tcp" && endpoint.basePath) || "";
     this.#endpoint = endpoint;
     if (endpoint.kind === "unix") {
@@ -75,12 +79,20 @@ export class BunTransport implements Transport {
     try {
       res = await fetch(this.#base + this.basePath + req.path, init);
     } catch (err) {
-      throw req.signal?.aborted ? req.signal.reason : closer.aborted ? closedError(this.host) : connectionError(err, this.host);
+      if (req.signal?.aborted) throw req.signal.reason;
+      throw closer.aborted ? closedError(this.host) : (headOverflow(err, this.#maxHead) ?? connectionError(err, this.host));
     }
     const headers: Record<string, string> = {};
+    // The head as sent: the status line, then a `name: value` line per header, then a blank line.
+    let head = 17 + res.statusText.length;
     res.headers.forEach((value, name) => {
       headers[name] = value;
+      head += name.length + value.length + 4;
     });
+    if (head > this.#maxHead) {
+      await res.body?.cancel().catch(() => undefined);
+      throw limitError("responseHead", this.#maxHead, head, {});
+    }
     // No body (204, 304): an already-closed stream, so reading or draining it ends at once.
     const empty = () => new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
     const stream = (res.body ?? empty()) as ReadableStream<Uint8Array> & AsyncIterable<Uint8Array>;

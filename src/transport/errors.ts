@@ -108,11 +108,13 @@ export function missingClientCertError(err: unknown, endpoint: EngineEndpoint): 
 }
 
 /**
- * The daemon's response head was longer than `maxHead`, which undici (given it as
- * `maxHeaderSize`) reports by closing the connection: a limit error rather than a lost connection.
+ * The daemon's response head was longer than the HTTP client takes: undici past `maxHeaderSize`
+ * (given `maxHead`), Bun's fetch past its own fixed cap (about 1 MiB). A limit error rather than
+ * a lost connection.
  */
 export function headOverflow(err: unknown, maxHead: number): DockerLimitError | undefined {
-  if (errorCode(err) !== "UND_ERR_HEADERS_OVERFLOW") return undefined;
+  const code = errorCode(err);
+  if (code !== "UND_ERR_HEADERS_OVERFLOW" && code !== "ResponseHeadersTooLarge") return undefined;
   return limitError("responseHead", maxHead, undefined, { cause: err });
 }
 

@@ -23,7 +23,8 @@ export interface TransportLimits {
  * connection limit (`BUN_CONFIG_MAX_HTTP_REQUESTS`, 256 by default), so the caps are undici's.
  */
 export function createTransport(endpoint: EngineEndpoint, limits: TransportLimits = {}): Transport {
-  if ("Bun" in globalThis && endpoint.kind !== "ssh") return new BunTransport(endpoint);
+  const maxHead = limits.responseHead ?? DEFAULT_LIMITS.responseHead;
+  if ("Bun" in globalThis && endpoint.kind !== "ssh") return new BunTransport(endpoint, maxHead);
   // Over ssh every connection is an ssh process: far fewer by default (see SSH_POOL_SIZE).
   const ssh = endpoint.kind === "ssh";
   return new UndiciTransport(
@@ -32,6 +33,6 @@ export function createTransport(endpoint: EngineEndpoint, limits: TransportLimit
       calls: limits.calls ?? (ssh ? SSH_POOL_SIZE : DEFAULT_CONNECTIONS),
       streams: limits.streams ?? (ssh ? SSH_POOL_SIZE : DEFAULT_STREAM_CONNECTIONS),
     },
-    limits.responseHead ?? DEFAULT_LIMITS.responseHead,
+    maxHead,
   );
 }

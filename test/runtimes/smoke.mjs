@@ -13,6 +13,7 @@ import {
   CLIENT_MAX_API_VERSION,
   Docker,
   DockerAbortError,
+  DockerLimitError,
   DockerTLSError,
   NotFoundError,
 } from "dockhand";
@@ -129,6 +130,36 @@ await step("typed 404", async () => {
     return;
   }
   throw new Error("inspecting a missing container succeeded");
+});
+
+await step("an oversized response head is a DockerLimitError", async () => {
+  // A fake daemon on a unix socket whose heads run past the limit: 8 KiB (ours) and 4 MiB (past
+  // the runtime HTTP client's own cap, e.g. Bun's fetch).
+  const { createServer } = await import("node:net");
+  const dir = mkdtempSync(join(tmpdir(), "dockhand-head-"));
+  const socket = join(dir, "head.sock");
+  let size = 0;
+  const server = createServer((conn) => {
+    conn.on("error", () => {});
+    conn.once("data", () => conn.end(`HTTP/1.1 200 OK\r\nX-Padding: ${"a".repeat(size)}\r\nContent-Length: 2\r\n\r\nOK`));
+  });
+  await new Promise((resolve) => server.listen(socket, resolve));
+  try {
+    for (size of [8 << 10, 4 << 20]) {
+      const client = new Docker({ host: `unix://${socket}`, apiVersion: "1.41", limits: { responseHead: 4096 } });
+      try {
+        await client.system.ping();
+        throw new Error(`a ${size}-byte header was accepted`);
+      } catch (err) {
+        check(err instanceof DockerLimitError && err.limit === "responseHead", `${size}-byte header: ${err?.constructor?.name}: ${err?.message}`);
+      } finally {
+        await client.close();
+      }
+    }
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 await step("events stream, aborted", async () => {
