@@ -1,17 +1,20 @@
 /**
- * A read-only relay to an SSH agent, as BuildKit's own client forwards one: a build may list the
- * agent's keys and ask it to sign, nothing else — adding, removing or locking keys and agent
- * extensions are answered with a failure here and never reach the agent. Agent messages are a
- * 4-byte big-endian length and that many bytes, the first one the message type; the agent
- * answers each request with one message, so requests are relayed one at a time, in order.
+ * Read-only SSH agents, as BuildKit's own client serves them: a build may list the agent's keys
+ * and ask it to sign, nothing else — adding, removing or locking keys and agent extensions are
+ * answered with a failure here and never reach the agent (a relayed one on its socket, or the
+ * keyring holding key files). Agent messages are a 4-byte big-endian length and that many bytes,
+ * the first one the message type; the agent answers each request with one message, so requests
+ * are answered one at a time, in order.
  */
 import { connect, type Socket } from "node:net";
 import { type FrameFormat, frames } from "./frames.js";
 
-const REQUEST_IDENTITIES = 11;
-const SIGN_REQUEST = 13;
+/** The request listing the agent's keys. */
+export const REQUEST_IDENTITIES = 11;
+/** The request asking the agent to sign. */
+export const SIGN_REQUEST = 13;
 /** What the agent protocol answers a refused request with (SSH_AGENT_FAILURE). */
-const FAILURE = Uint8Array.of(0, 0, 0, 1, 5);
+export const AGENT_FAILURE = Uint8Array.of(0, 0, 0, 1, 5);
 /** OpenSSH's agent refuses larger messages too. */
 export const MAX_AGENT_MESSAGE = 256 * 1024;
 
@@ -48,10 +51,29 @@ export async function connectAgent(path: string, signal?: AbortSignal): Promise<
   return socket;
 }
 
+/** An agent: one whole request message (length included) in, one whole answer out. */
+export type AgentAnswer = (request: Uint8Array) => Promise<Uint8Array>;
+
 /**
- * Relays `requests` (the client's side of the agent protocol, in chunks of any size) to `agent`
- * and hands each answer to `reply`. Resolves when the requests end; rejects when the agent closes
- * early or sends something that is not an agent message. The caller owns (and closes) `agent`.
+ * Answers `requests` (the client's side of the agent protocol, in chunks of any size) with
+ * `answer`, refusing all but listing and signing, and hands each answer to `reply`. Resolves when
+ * the requests end; rejects (AgentRelayError) on something that is not an agent message.
+ */
+export async function serveReadOnly(
+  requests: AsyncIterable<Uint8Array>,
+  answer: AgentAnswer,
+  reply: (message: Uint8Array) => Promise<void>,
+): Promise<void> {
+  for await (const request of frames(requests, FORMAT)) {
+    const type = request[4];
+    await reply(type === REQUEST_IDENTITIES || type === SIGN_REQUEST ? await answer(request) : AGENT_FAILURE);
+  }
+}
+
+/**
+ * Serves `requests` read-only from the agent on the other end of `agent`. Rejects, besides, when
+ * the agent closes early or sends something that is not an agent message. The caller owns (and
+ * closes) `agent`.
  */
 export async function relayReadOnly(
   requests: AsyncIterable<Uint8Array>,
@@ -60,17 +82,16 @@ export async function relayReadOnly(
 ): Promise<void> {
   const answers = frames(agent, FORMAT)[Symbol.asyncIterator]();
   try {
-    for await (const request of frames(requests, FORMAT)) {
-      const type = request[4];
-      if (type !== REQUEST_IDENTITIES && type !== SIGN_REQUEST) {
-        await reply(FAILURE);
-        continue;
-      }
-      agent.write(request);
-      const answer = await answers.next();
-      if (answer.done) throw new AgentRelayError("the ssh agent closed the connection without answering");
-      await reply(answer.value);
-    }
+    await serveReadOnly(
+      requests,
+      async (request) => {
+        agent.write(request);
+        const answer = await answers.next();
+        if (answer.done) throw new AgentRelayError("the ssh agent closed the connection without answering");
+        return answer.value;
+      },
+      reply,
+    );
   } finally {
     await answers.return?.(undefined);
   }
