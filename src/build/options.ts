@@ -96,10 +96,14 @@ export interface BuildParams extends Omit<PlainBuildQuery, "version"> {
   outputs?: readonly BuildExport[];
   /**
    * BuildKit only: SSH agents for `RUN --mount=type=ssh[,id=…]`, by id, like `--ssh`: `true` for
-   * the agent `SSH_AUTH_SOCK` names, or an agent's socket path. The build may list the agent's keys
-   * and have it sign, never add, remove or lock keys. A missing or dead agent fails the call
-   * before the build starts.
-   * @example `ssh: { default: true }`, `ssh: { github: "/run/user/1000/gh-agent.sock" }`
+   * the agent `SSH_AUTH_SOCK` names; a path, which is an agent's socket if it is a socket and a
+   * private key file otherwise (as buildx tells them apart); `{ socketPath }`; or `{ keys }` for
+   * one or more key files, served by an agent held in this process (ed25519, ECDSA or RSA, OpenSSH
+   * or PEM format, no passphrase). The build may list the keys and have them signed, never add,
+   * remove or lock keys. A missing or dead agent, or a key file that is missing, encrypted or not a
+   * private key, fails the call before the build starts.
+   * @example `ssh: { default: true }`, `ssh: { github: "/run/user/1000/gh-agent.sock" }`,
+   * `ssh: { deploy: { keys: ["/home/me/.ssh/deploy_ed25519"] } }`
    */
   ssh?: Readonly<Record<string, BuildSshAgent>>;
   /**

@@ -1,12 +1,15 @@
 // moby.sshforward.v1.SSH against a fake agent on a unix socket: CheckAgent by id, ForwardAgent
 // relaying requests split across messages and answering in order, read-only (add, remove, lock
 // and extensions refused without reaching the agent), the id from `buildkit.ssh.id`, an agent that
-// hangs up, abort ending the relay and its agent connection; and the checks made before a build.
+// hangs up, abort ending the relay and its agent connection; the checks made before a build; and
+// key files (a path that is not a socket, or { keys }) served by an agent held here.
+import { execFile } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BytesMessageSchema, CheckAgentRequestSchema } from "../../../generated/buildkit/github.com/moby/buildkit/session/sshforward/ssh_pb.js";
@@ -167,15 +170,44 @@ describe("ssh agents given to a build", () => {
     await expect(sshAgents({ default: true }, {})).rejects.toThrow('SSH agent "default": SSH_AUTH_SOCK is not set');
     await expect(sshAgents({ x: join(dir, "missing.sock") }, {})).rejects.toThrow(/SSH agent "x": cannot use .*missing\.sock \(ENOENT\)/);
     await writeFile(join(dir, "id_ed25519"), "not a socket");
-    await expect(sshAgents({ k: { socketPath: join(dir, "id_ed25519") } }, {})).rejects.toThrow(/is not a unix socket/);
+    await expect(sshAgents({ k: { socketPath: join(dir, "id_ed25519") } }, {})).rejects.toThrow(/is not a unix socket \(give a key file as the path itself or in \{ keys \}\)/);
     const dead = createServer();
     dead.listen(join(dir, "dead.sock"));
     await once(dead, "listening");
     // Closing a listener on a path leaves no socket file on Linux, so unlinking is not what is tested: a stale file is.
     dead.close();
     await expect(sshAgents({ d: join(dir, "dead.sock") }, {})).rejects.toThrow(DockerArgumentError);
-    await expect(sshAgents({ m: 42 as never }, {})).rejects.toThrow(/must be true, a socket path or \{ socketPath \}/);
+    await expect(sshAgents({ m: 42 as never }, {})).rejects.toThrow(/must be true, a socket or key file path, \{ socketPath \} or \{ keys \}/);
     await expect(sshAgents({ "": true }, { SSH_AUTH_SOCK: socketPath })).rejects.toThrow(/non-empty id/);
+  });
+
+  it("takes a path that is not a socket, or { keys }, as key files served by an agent held here", async () => {
+    const key = join(dir, "id_key");
+    await rm(key, { force: true });
+    await promisify(execFile)("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+    const agents = await sshAgents({ default: key, deploy: { keys: [key, key] }, relay: socketPath }, {});
+    expect(agents.get("relay")).toBe(socketPath);
+    // Both are agents answering here: they list the one key (given twice, held once).
+    for (const id of ["default", "deploy"]) {
+      const { call: c, sent } = call([agentMessage(11), agentMessage(17, [1])], { "buildkit.ssh.id": id });
+      seen.length = 0;
+      await forwardAgent(agents)(c);
+      expect(sent).toHaveLength(2);
+      expect([...sent[0]!.subarray(4, 9)]).toEqual([12, 0, 0, 0, 1]);
+      expect([...sent[1]!]).toEqual([...FAILURE]);
+      expect(seen).toEqual([]);
+    }
+    const check = checkAgent(agents);
+    await expect(check(call([toBinary(CheckAgentRequestSchema, create(CheckAgentRequestSchema, { ID: "deploy" }))], {}, true).call)).resolves.toBeUndefined();
+  });
+
+  it("refuses, before the build, key files that cannot be used and malformed { keys }, naming the id and the file", async () => {
+    await writeFile(join(dir, "notes"), "not a key");
+    await expect(sshAgents({ default: join(dir, "notes") }, {})).rejects.toThrow(`SSH agent "default": ${join(dir, "notes")} is not a private key in OpenSSH or PEM format`);
+    await expect(sshAgents({ deploy: { keys: [join(dir, "absent")] } }, {})).rejects.toThrow(/^SSH agent "deploy": cannot read .*absent \(ENOENT\)$/);
+    await expect(sshAgents({ deploy: { keys: [] } }, {})).rejects.toThrow('SSH agent "deploy": { keys } needs at least one key file');
+    await expect(sshAgents({ deploy: { keys: [42 as never] } }, {})).rejects.toThrow('SSH agent "deploy": { keys } must hold key file paths');
+    await expect(sshAgents({ deploy: { keys: [join(dir, "notes")] } }, {})).rejects.toBeInstanceOf(DockerArgumentError);
   });
 
   it("rejects with DockerAbortError when aborted while checking", async () => {
