@@ -2,8 +2,10 @@
 // key made here; `RUN --mount=type=ssh` runs the host's own ssh-add (copied into the context with
 // its loader and libraries, busybox has no agent client) to list the forwarded keys, by the
 // default id and by a named one; the build cannot remove keys (read-only forwarding); an id not
-// forwarded fails the step; a missing agent fails before the build; and `docker buildx build
-// --ssh` (scripts/buildx.sh) lists the same keys from the same Dockerfile.
+// forwarded fails the step; a missing agent fails before the build; key files (a path, or
+// { keys }) are listed by their fingerprints through the agent dockhand holds, an encrypted one is
+// refused before the build; and `docker buildx build --ssh` (scripts/buildx.sh) lists the same keys
+// from the same Dockerfile, for an agent socket and for key files.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
@@ -46,6 +48,13 @@ function handles(): number {
   return process.getActiveResourcesInfo().filter((kind) => kind === "PipeWrap" || kind === "TCPSocketWrap" || kind === "Http2Session").length;
 }
 
+/**
+ * Makes this run's steps its own: BuildKit runs identical steps of concurrent builds once, with
+ * the ssh agent of whichever build came first, so another run of this file on the same engine
+ * would otherwise list its keys here.
+ */
+const OWN_STEPS = `ENV DOCKHAND_E2E_RUN=${process.pid}.${Date.now()}`;
+
 /** The context's `/tools/ssh-add …` through the copied loader. */
 const SSH_ADD = (loader: string) => `/tools/${basename(loader)} --library-path /tools /tools/ssh-add`;
 
@@ -56,11 +65,14 @@ describeEngine(`BuildKit ssh agent forwarding${reason}`, () => {
   let agent: ChildProcess;
   let socket: string;
   let fingerprint: string;
+  /** What the Dockerfile lists when `default` is the ed25519 key file and `deploy` it and an RSA one. */
+  let keyFilesListing: string;
   const savedSock = process.env["SSH_AUTH_SOCK"];
 
   const dockerfile = (loader: string) =>
     [
       `FROM ${TEST_IMAGE}`,
+      OWN_STEPS,
       "COPY tools /tools",
       // Listing works; removing every key is refused (the forwarding is read-only); the named id
       // is mounted where asked.
@@ -91,6 +103,16 @@ describeEngine(`BuildKit ssh agent forwarding${reason}`, () => {
     await run("ssh-add", [join(work, "key")], { env: { ...process.env, SSH_AUTH_SOCK: socket } });
     fingerprint = (await run("ssh-add", ["-l"], { env: { ...process.env, SSH_AUTH_SOCK: socket } })).stdout;
     expect(fingerprint).toMatch(/SHA256:\S+ dockhand-e2e \(ED25519\)/);
+
+    // Key files: the agent's key and a PEM RSA one, listed as ssh-add lists keys without a comment.
+    await run("ssh-keygen", ["-q", "-t", "rsa", "-b", "3072", "-m", "PEM", "-N", "", "-f", join(work, "rsa")]);
+    await run("ssh-keygen", ["-q", "-t", "ecdsa", "-N", "secret-pass", "-f", join(work, "locked")]);
+    const listed = async (file: string) => {
+      const [bits, hash, ...rest] = (await run("ssh-keygen", ["-l", "-f", file])).stdout.trim().split(" ");
+      return `${bits} ${hash}  ${rest.at(-1)}\n`;
+    };
+    const [ed25519, rsa] = [await listed(join(work, "key.pub")), await listed(join(work, "rsa.pub"))];
+    keyFilesListing = ed25519 + ed25519 + rsa;
 
     context = join(work, "context");
     await mkdir(join(context, "tools"), { recursive: true });
@@ -151,6 +173,22 @@ describeEngine(`BuildKit ssh agent forwarding${reason}`, () => {
     await expect(build({ ssh: { deploy: { socketPath: join(work, "key") } } })).rejects.toThrow(/is not a unix socket/);
   });
 
+  it.skipIf(skip)("lists key files given as a path or { keys } by their fingerprints, and cannot remove them", { timeout: 180_000 }, async () => {
+    const id = await (await build({ ssh: { default: join(work, "key"), deploy: { keys: [join(work, "key"), join(work, "rsa")] } } })).imageId();
+    try {
+      expect(await output(id)).toBe(keyFilesListing);
+    } finally {
+      await docker.images.remove(id, { force: true });
+    }
+  });
+
+  it.skipIf(skip)("refuses a passphrase-protected key file before the build starts, naming it", async () => {
+    const locked = join(work, "locked");
+    const failure = await build({ ssh: { default: locked } }).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(DockerArgumentError);
+    expect((failure as Error).message).toBe(`SSH agent "default": ${locked} is passphrase-protected, and dockhand never asks for a passphrase: add the key to an ssh-agent (ssh-add) and give the agent's socket instead`);
+  });
+
   it.skipIf(skip)("ends a forwarded agent connection when the build is aborted, leaving nothing open", { timeout: 120_000 }, async () => {
     // An "agent" that accepts and never answers: ssh-add in the build waits on it, so the
     // forwarded stream is open when the abort comes.
@@ -175,7 +213,7 @@ describeEngine(`BuildKit ssh agent forwarding${reason}`, () => {
           {
             builder: "buildkit",
             context,
-            dockerfileContent: `FROM ${TEST_IMAGE}\nCOPY tools /tools\nRUN --mount=type=ssh ${SSH_ADD(loader)} -l\n`,
+            dockerfileContent: `FROM ${TEST_IMAGE}\n${OWN_STEPS}\nCOPY tools /tools\nRUN --mount=type=ssh ${SSH_ADD(loader)} -l\n`,
             ssh: { default: silentPath },
             labels: LABELS,
             nocache: true,
@@ -201,5 +239,14 @@ describeEngine(`BuildKit ssh agent forwarding${reason}`, () => {
       env: { ...process.env, DOCKER_HOST: engineHost() },
     });
     expect(await output(ORACLE_TAG)).toBe(fingerprint + fingerprint);
+  });
+
+  it.skipIf(skip || buildx === undefined)("lists what docker buildx --ssh lists given the same key files", { timeout: 180_000 }, async () => {
+    const keys = ["--ssh", `default=${join(work, "key")}`, "--ssh", `deploy=${join(work, "key")},${join(work, "rsa")}`];
+    await run(buildx!, ["build", "--load", "--no-cache", "-t", ORACLE_TAG, ...keys, context], { env: { ...process.env, DOCKER_HOST: engineHost() } });
+    // The same keys, listed the same way. buildx's in-memory agent lets the build remove its keys
+    // (`ssh-add -D` succeeds and the Dockerfile notes "removed"); dockhand's stays read-only.
+    const listing = await output(ORACLE_TAG);
+    expect(listing.replace(/^removed\n/m, "")).toBe(keyFilesListing);
   });
 });
