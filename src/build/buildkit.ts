@@ -164,7 +164,7 @@ export async function buildKitBuild(core: RequestCore, params: BuildParams, opti
     return await core.call("ImageBuild", { query, raw: tar }, {
       ...options,
       decode: (body: AsyncIterable<Uint8Array>, facts: RequestFacts, maxLine: number) =>
-        new BuildStream(closing(body, end), facts, { trace: new BuildTrace(), transfer, maxLine, buildId }),
+        new BuildStream(closing(body, end), facts, { trace: new BuildTrace(), transfer, maxLine, buildId, exportFailure: output?.failure }),
     });
   } catch (err) {
     await end(false);

@@ -91,7 +91,11 @@ export interface BuildParams extends Omit<PlainBuildQuery, "version"> {
    * `docker buildx build --output`: `[{ type: "local", dest: "./out" }]` writes its files into a
    * directory, `[{ type: "tar", dest: "out.tar" }]` writes them as one archive (or to a writable
    * stream). One output per build. The stream then reports no image: read it with `done()` or
-   * `events()` (not `imageId()`); it ends once everything is written.
+   * `events()` (not `imageId()`); it ends once everything is written. When the result cannot be
+   * written on the client, the build fails with a `BuildError` (its `step` the export) whose
+   * `cause` is that failure: for a local output the `ArchiveExtractError` (a refused entry, or
+   * reason `"filesystem"` with the system error as its own `cause`), for a tar output the error
+   * writing `dest` (the file's system error, or the one the stream failed with).
    */
   outputs?: readonly BuildExport[];
   /**

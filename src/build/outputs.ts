@@ -5,8 +5,9 @@
  * session's FileSend service, which session/filesend.ts serves.
  */
 import type { Writable } from "node:stream";
-import { DockerArgumentError } from "../core/errors.js";
+import { type ArchiveExtractError, type BuildError, DockerArgumentError } from "../core/errors.js";
 import { FILE_SEND, receiveDirectory, receiveTar } from "../session/filesend.js";
+import { GrpcError } from "../session/grpc.js";
 import type { GrpcHandler } from "../session/server.js";
 
 /** Writes the build's result into a directory, like `--output type=local,dest=DIR`. */
@@ -16,7 +17,8 @@ export interface LocalBuildExport {
   /**
    * The directory (created if missing; what is there already stays, unless the export replaces
    * it). Files are written as `copyFromContainer` writes them: owned by the caller, modes as
-   * built (setuid/setgid included), nothing outside it or through a symlink.
+   * built (setuid/setgid included), nothing outside it or through a symlink. A refused entry or a
+   * failed write fails the build with a `BuildError` whose `cause` is the `ArchiveExtractError`.
    */
   dest: string;
 }
@@ -25,7 +27,11 @@ export interface LocalBuildExport {
 export interface TarBuildExport {
   /** The exporter. */
   type: "tar";
-  /** A file (created or truncated), or a writable stream: ended once the archive is complete, destroyed if the export fails. */
+  /**
+   * A file (created or truncated), or a writable stream: ended once the archive is complete,
+   * destroyed if the export fails. A failed write fails the build with a `BuildError` whose
+   * `cause` is the write's error (the file's system error, or the one the stream failed with).
+   */
   dest: string | Writable;
 }
 
@@ -39,6 +45,12 @@ export interface ExportTarget {
   /** The session method and its handler. */
   method: string;
   handler: GrpcHandler;
+  /**
+   * What failed on the client while receiving the result, once something did: the local
+   * export's {@link ArchiveExtractError}, or the error writing a tar output's `dest`. The daemon
+   * then fails the build; its {@link BuildError} carries this as its `cause`.
+   */
+  failure(): Error | undefined;
 }
 
 /** Checks `outputs` (from untyped callers too) and returns what the build needs, or `undefined` for none. */
@@ -58,6 +70,17 @@ export function exportTarget(outputs: readonly BuildExport[] | undefined): Expor
   }
   // `dest` stays here: the daemon sends the files to the session, never to a path of its own.
   const query = JSON.stringify([{ Type: type, Attrs: {} }]);
-  const handler = type === "local" ? receiveDirectory(dest as string) : receiveTar(dest as string | Writable);
-  return { query, method: FILE_SEND, handler };
+  const receive = type === "local" ? receiveDirectory(dest as string) : receiveTar(dest as string | Writable);
+  let failure: Error | undefined;
+  const handler: GrpcHandler = async (call) => {
+    try {
+      await receive(call);
+    } catch (err) {
+      // The client's own failure, not the daemon ending the call or breaking the protocol (its
+      // build error says so itself).
+      if (!call.signal.aborted && !(err instanceof GrpcError) && err instanceof Error) failure ??= err;
+      throw err;
+    }
+  };
+  return { query, method: FILE_SEND, handler, failure: () => failure };
 }

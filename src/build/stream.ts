@@ -42,6 +42,8 @@ interface BuildKitParts {
   maxLine?: number | undefined;
   /** The `buildid` the build was started with. */
   buildId?: string | undefined;
+  /** What failed on the client while receiving the build's `outputs`, for the BuildError's `cause`. */
+  exportFailure?: (() => Error | undefined) | undefined;
 }
 
 /**
@@ -79,9 +81,9 @@ export class BuildStream extends JsonStream<ProgressMessage> {
   readonly buildId: string | undefined;
 
   /** @internal */
-  constructor(source: AsyncIterable<Uint8Array>, facts?: RequestFacts, { trace, transfer, maxLine, buildId }: BuildKitParts = {}) {
+  constructor(source: AsyncIterable<Uint8Array>, facts?: RequestFacts, { trace, transfer, maxLine, buildId, exportFailure }: BuildKitParts = {}) {
     const seen: Seen = { id: undefined, pending: undefined };
-    const failed = buildErrorCheck(facts, trace && (() => trace.failure()));
+    const failed = buildErrorCheck(facts, trace && (() => trace.failure()), exportFailure);
     super(source, {
       facts,
       maxLine,

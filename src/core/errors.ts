@@ -195,7 +195,11 @@ export class DockerStreamError extends DockerError {
   }
 }
 
-/** A build failed; `output` holds the output up to the failure and, for BuildKit, `step` names the failed step. */
+/**
+ * A build failed; `output` holds the output up to the failure and, for BuildKit, `step` names the
+ * failed step. When the build's `outputs` could not be written on the client, `cause` is that
+ * failure (an {@link ArchiveExtractError}, or the error writing a tar output).
+ */
 export class BuildError extends DockerStreamError {
   /**
    * Build output received before the failure: a classic build's text (its last MiB), or the

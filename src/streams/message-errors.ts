@@ -44,9 +44,14 @@ export interface FailedStep {
 /**
  * A message check for builds: remembers the `stream` text of a classic build (its last MiB) and
  * turns an error message into a {@link BuildError} holding that output — or, for a BuildKit
- * build, naming the step `failedStep` reports and holding that step's output.
+ * build, naming the step `failedStep` reports and holding that step's output. `clientFailure`
+ * gives what failed on the client side of the build (an export), kept as the error's `cause`.
  */
-export function buildErrorCheck(facts: RequestFacts = {}, failedStep?: () => FailedStep | undefined): (message: ProgressMessage) => void {
+export function buildErrorCheck(
+  facts: RequestFacts = {},
+  failedStep?: () => FailedStep | undefined,
+  clientFailure?: () => Error | undefined,
+): (message: ProgressMessage) => void {
   let output = "";
   return (message) => {
     if (typeof message.stream === "string") {
@@ -57,9 +62,10 @@ export function buildErrorCheck(facts: RequestFacts = {}, failedStep?: () => Fai
     const failure = failureOf(message);
     if (failure) {
       const failed = failedStep?.();
+      const cause = clientFailure?.();
       const error = failed
-        ? new BuildError(`${failed.step}: ${failure.text}`, { ...facts, code: failure.code, output: failed.output, step: failed.step })
-        : new BuildError(failure.text, { ...facts, code: failure.code, output: output.slice(-BUILD_OUTPUT_LIMIT) });
+        ? new BuildError(`${failed.step}: ${failure.text}`, { ...facts, cause, code: failure.code, output: failed.output, step: failed.step })
+        : new BuildError(failure.text, { ...facts, cause, code: failure.code, output: output.slice(-BUILD_OUTPUT_LIMIT) });
       // A base image the registry refused to pull is a RegistryAuthError; its cause keeps the output.
       throw registryAuthError(error);
     }

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { BuildError, DockerAbortError, DockerTimeoutError, Docker, type BuildParams } from "../../src/index.js";
+import { ArchiveExtractError, BuildError, DockerAbortError, DockerTimeoutError, Docker, type BuildParams } from "../../src/index.js";
 import { TEST_IMAGE, describeEngine, engineHost } from "./engine.js";
 import { diverges, why } from "./engines.js";
 import { fixtureDir } from "./fixture-gate.js";
@@ -399,6 +399,47 @@ describeEngine("BuildKit builds through the session", () => {
     await docker.images.remove(id, { force: true });
     await own.close();
     await expect.poll(handles, { timeout: 10_000 }).toBeLessThanOrEqual(before);
+  });
+
+  it.skipIf(diverges("session"))(`fails a build whose export cannot be written with BuildError caused by the client's failure${why("session")}`, { timeout: 240_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), "dockhand-e2e-buildkit-out-fail-"));
+    const dockerfileContent = `FROM ${TEST_IMAGE} AS build\nRUN mkdir /out && echo hello > /out/hello.txt\nFROM scratch\nCOPY --from=build /out /\n`;
+    const failure = (outputs: BuildParams["outputs"]) =>
+      docker.images
+        .build({ builder: "buildkit", dockerfileContent, outputs, labels: { "dockhand.test": "buildkit-e2e" } })
+        .then((b) => b.done())
+        .then(
+          () => expect.unreachable("the export should have failed"),
+          (err: unknown) => err as BuildError,
+        );
+    try {
+      await writeFile(join(dir, "file"), "a file, not a directory\n");
+      // A local dest whose parent is a file: the extraction's own error, with the system error under it.
+      const notADirectory = await failure([{ type: "local", dest: join(dir, "file", "out") }]);
+      expect(notADirectory).toBeInstanceOf(BuildError);
+      expect(notADirectory.cause).toBeInstanceOf(ArchiveExtractError);
+      expect(notADirectory.cause).toMatchObject({ reason: "filesystem", directory: join(dir, "file", "out"), written: [] });
+      expect(((notADirectory.cause as Error).cause as NodeJS.ErrnoException).code).toBe("ENOTDIR");
+      expect(notADirectory.message).toContain("could not create the directory");
+      // An entry the extraction refuses: a directory where the export has a file.
+      await mkdir(join(dir, "taken", "hello.txt"), { recursive: true });
+      const conflict = await failure([{ type: "local", dest: join(dir, "taken") }]);
+      expect(conflict).toBeInstanceOf(BuildError);
+      expect(conflict.cause).toMatchObject({ reason: "conflict", entry: "hello.txt" });
+      expect(conflict.cause).toBeInstanceOf(ArchiveExtractError);
+      // A tar dest that cannot be created, and a stream that fails as a full disk would.
+      const tarFile = await failure([{ type: "tar", dest: join(dir, "file", "out.tar") }]);
+      expect(tarFile).toBeInstanceOf(BuildError);
+      expect((tarFile.cause as NodeJS.ErrnoException).code).toBe("ENOTDIR");
+      const full = Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
+      const sink = new Writable({ write: (_chunk, _enc, done) => done(full) });
+      const tarStream = await failure([{ type: "tar", dest: sink }]);
+      expect(tarStream).toBeInstanceOf(BuildError);
+      expect(tarStream.cause).toBe(full);
+      expect(sink.destroyed).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it.skipIf(buildx === undefined || diverges("session"))("exports to a directory and to a tar as docker buildx build --output does", { timeout: 240_000 }, async () => {

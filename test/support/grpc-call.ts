@@ -11,10 +11,11 @@ export function fakeCall(metadata: Record<string, string[]>, method = "/moby.fil
   let wake: (() => void) | undefined;
   let ended = false;
   let onSent: (() => void) | undefined;
+  const cancel = new AbortController();
   const call: GrpcCall = {
     method,
     metadata: new Map(Object.entries(metadata)),
-    signal: new AbortController().signal,
+    signal: cancel.signal,
     requests: (async function* () {
       for (;;) {
         while (inbox.length > 0) yield inbox.shift()!;
@@ -41,6 +42,10 @@ export function fakeCall(metadata: Record<string, string[]>, method = "/moby.fil
     end() {
       ended = true;
       wake?.();
+    },
+    /** The daemon cancels the call (the server aborts the call's signal). */
+    cancel() {
+      cancel.abort(new Error("the call was closed"));
     },
     /** Resolves once `test` holds for the packets sent so far. */
     until(test: (packets: Packet[]) => boolean): Promise<void> {

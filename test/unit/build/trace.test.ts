@@ -189,6 +189,25 @@ describe("BuildKit trace decoding (synthetic traces)", () => {
     expect(error).toMatchObject({ step: undefined, message: "failed to read dockerfile", output: "" });
   });
 
+  it("a build whose export failed on the client is a BuildError caused by that failure, whatever way it is read", async () => {
+    const exported = new Error("no space left on device");
+    const failing = () =>
+      chunks(
+        trace({ vertexes: [{ digest: "sha256:e", name: "exporting to client tarball", started: at(1), completed: at(2), error: "rpc error: code = Unknown desc = no space left on device" }] }),
+        `${JSON.stringify({ errorDetail: { message: "rpc error: code = Unknown desc = no space left on device" } })}\n`,
+      );
+    const read = new BuildStream(failing(), FACTS, { trace: new BuildTrace(), exportFailure: () => exported });
+    const error = await read.done().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BuildError);
+    expect(error).toMatchObject({ step: "exporting to client tarball", cause: exported });
+    const iterated = new BuildStream(failing(), FACTS, { trace: new BuildTrace(), exportFailure: () => exported });
+    const events = iterated.events();
+    await expect((async () => { for await (const _ of events); })()).rejects.toMatchObject({ name: "BuildError", cause: exported });
+    // A build that failed for its own reasons has no cause.
+    const own = new BuildStream(failing(), FACTS, { trace: new BuildTrace(), exportFailure: () => undefined });
+    expect(await own.done().catch((e: unknown) => (e as Error).cause)).toBeUndefined();
+  });
+
   it("a trace message that is not base64 protobuf is a DockerProtocolError", async () => {
     const build = await openBuildStream(chunks(`${JSON.stringify({ id: "moby.buildkit.trace", aux: "////" })}\n`), FACTS, true);
     await expect(build.imageId()).rejects.toBeInstanceOf(DockerProtocolError);

@@ -3,7 +3,7 @@
 // DATA, our FIN once everything is on disk, then the daemon's FIN and the end of its side; the
 // extraction's refusals (escapes, writes through a symlink) and the sender's mistakes. For a tar
 // output, the bytes written to a file and to a stream.
-import { lstat, mkdtemp, readFile, readlink, rm, stat } from "node:fs/promises";
+import { lstat, mkdtemp, readFile, readlink, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -11,6 +11,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BytesMessageSchema } from "../../../generated/buildkit/github.com/moby/buildkit/session/filesync/filesync_pb.js";
 import { Packet_PacketType } from "../../../generated/buildkit/github.com/tonistiigi/fsutil/types/wire_pb.js";
+import { exportTarget } from "../../../src/build/outputs.js";
 import { ArchiveExtractError } from "../../../src/core/errors.js";
 import { FILE_SEND, receiveDirectory, receiveTar } from "../../../src/session/filesend.js";
 import { GoMode } from "../../../src/session/gomode.js";
@@ -138,5 +139,68 @@ describe("FileSend/DiffCopy, tar output", () => {
     await toStream;
     expect(received.join("")).toBe("first second third");
     expect(ended).toBe(true);
+  });
+});
+
+describe("FileSend/DiffCopy, failures kept for the build's error", () => {
+  const local = (dest: string) => exportTarget([{ type: "local", dest }])!;
+
+  it("keeps the local export's ArchiveExtractError: a dest that cannot be created, an entry refused", async () => {
+    await writeFile(join(dir, "file"), "not a directory");
+    const blocked = local(join(dir, "file", "out"));
+    const daemon = fakeCall({}, FILE_SEND);
+    const refused = await blocked.handler(daemon.call).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ArchiveExtractError);
+    expect(refused).toMatchObject({ reason: "filesystem", written: [], cause: expect.objectContaining({ code: "ENOTDIR" }) });
+    expect(blocked.failure()).toBe(refused);
+
+    const escaping = local(join(dir, "out"));
+    const other = fakeCall({}, FILE_SEND);
+    const done = escaping.handler(other.call);
+    other.push(st("ok", GoMode.dir | 0o755));
+    other.push(st("../evil", 0o644, { size: 1 }));
+    other.push({ type: PACKET_STAT });
+    await expect(done).rejects.toBeInstanceOf(ArchiveExtractError);
+    expect(escaping.failure()).toMatchObject({ reason: "unsafe-entry", entry: "../evil", written: ["ok"] });
+  });
+
+  it("keeps the error writing a tar output: a file that cannot be created, a stream that fails", async () => {
+    const tar = (dest: string | Writable) => exportTarget([{ type: "tar", dest }])!;
+    const missing = tar(join(dir, "no", "such", "out.tar"));
+    const daemon = fakeCall({}, FILE_SEND);
+    const done = missing.handler(daemon.call);
+    daemon.pushRaw(toBinary(BytesMessageSchema, create(BytesMessageSchema, { data: text("bytes") })));
+    await expect(done).rejects.toMatchObject({ code: "ENOENT" });
+    expect(missing.failure()).toMatchObject({ code: "ENOENT", path: join(dir, "no", "such", "out.tar") });
+
+    // As a full disk fails a write.
+    const full = Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
+    const sink = new Writable({ write: (_chunk, _enc, cb) => cb(full) });
+    const toStream = tar(sink);
+    const other = fakeCall({}, FILE_SEND);
+    const failed = toStream.handler(other.call);
+    other.pushRaw(toBinary(BytesMessageSchema, create(BytesMessageSchema, { data: text("bytes") })));
+    await expect(failed).rejects.toBe(full);
+    expect(toStream.failure()).toBe(full);
+    expect(sink.destroyed).toBe(true);
+  });
+
+  it("keeps nothing when the daemon broke the protocol or cancelled the call: its own error says so", async () => {
+    const broken = local(join(dir, "a"));
+    const daemon = fakeCall({}, FILE_SEND);
+    const done = broken.handler(daemon.call);
+    daemon.push({ type: PACKET_ERR, data: text("disk gone") });
+    await expect(done).rejects.toThrow(/error from sender: disk gone/);
+    expect(broken.failure()).toBeUndefined();
+
+    const sink = new Writable({ write: (_chunk, _enc, cb) => cb() });
+    const cancelled = exportTarget([{ type: "tar", dest: sink }])!;
+    const other = fakeCall({}, FILE_SEND);
+    const receiving = cancelled.handler(other.call);
+    // As the server does when the daemon resets the stream: the signal fires and the messages end.
+    other.cancel();
+    other.end();
+    await expect(receiving).rejects.toThrow();
+    expect(cancelled.failure()).toBeUndefined();
   });
 });
