@@ -6,7 +6,7 @@
  */
 import { Buffer } from "node:buffer";
 import { createPrivateKey, createPublicKey, type KeyObject, sign } from "node:crypto";
-import { open } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { concatBytes } from "../internal/bytes.js";
 import { ECDSA_CURVES, isOpenSshKey, KeyFileError, openSshPrivateKey, PASSPHRASE_PROTECTED, SUPPORTED_TYPES } from "./openssh-key.js";
 import { mpint, sshString } from "./ssh-wire.js";
@@ -28,7 +28,7 @@ const RSA_SHA2_512 = 4;
 
 const PRIVATE_PEM = /-----BEGIN ([A-Z0-9 ]+ )?PRIVATE KEY-----/;
 const ENCRYPTED_PEM = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/;
-const PUBLIC_KEY = /^\s*((ssh|ecdsa|sk)-\S+ [A-Za-z0-9+/]|-----BEGIN (SSH2 |RSA )?PUBLIC KEY-----)/;
+const PUBLIC_KEY = /^\s*((ssh|ecdsa|sk)-\S+ [A-Za-z0-9+/]|-----BEGIN (RSA )?PUBLIC KEY-----|---- BEGIN SSH2 PUBLIC KEY ----)/;
 
 /** Reads the private key at `path`; KeyFileError (naming the path, saying why) when it cannot be used. */
 export async function readSshKey(path: string): Promise<SshKey> {
@@ -50,20 +50,14 @@ export async function readSshKey(path: string): Promise<SshKey> {
 }
 
 async function readKeyFile(path: string): Promise<string> {
-  const file = await open(path).catch((err: NodeJS.ErrnoException) => {
+  const unreadable = (err: NodeJS.ErrnoException) => {
     throw new KeyFileError(`cannot read ${path} (${err.code ?? err.message})`);
-  });
-  try {
-    const info = await file.stat();
-    if (!info.isFile()) throw new KeyFileError(`${path} is not a file`);
-    if (info.size > MAX_KEY_FILE) throw new KeyFileError(`${path} is larger than a key file can be (${MAX_KEY_FILE / 1024} KiB)`);
-    return await file.readFile("utf8");
-  } catch (err) {
-    if (err instanceof KeyFileError) throw err;
-    throw new KeyFileError(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  } finally {
-    await file.close();
-  }
+  };
+  // Looked at before it is opened: opening a named pipe would wait for a writer.
+  const info = await stat(path).catch(unreadable);
+  if (!info.isFile()) throw new KeyFileError(`${path} is not a file`);
+  if (info.size > MAX_KEY_FILE) throw new KeyFileError(`${path} is larger than a key file can be (${MAX_KEY_FILE / 1024} KiB)`);
+  return readFile(path, "utf8").catch(unreadable);
 }
 
 function sshKey(key: KeyObject, fail: (why: string) => KeyFileError): SshKey {

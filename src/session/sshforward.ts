@@ -68,7 +68,9 @@ export async function sshAgents(ssh: Readonly<Record<string, BuildSshAgent>>, en
     if (id === "") throw new DockerArgumentError("An SSH agent to forward needs a non-empty id");
     const fail = (why: string) => new DockerArgumentError(`SSH agent ${JSON.stringify(id)}: ${why}`);
     const given = agent as Partial<Record<"socketPath" | "keys", unknown>> | string | true;
-    if (typeof given === "object" && given !== null && Array.isArray(given.keys)) {
+    if (typeof given === "object" && given !== null && given.keys !== undefined) {
+      if (given.socketPath !== undefined) throw fail("give { socketPath } or { keys }, not both");
+      if (!Array.isArray(given.keys)) throw fail("{ keys } must hold key file paths");
       agents.set(id, await keysAgent(given.keys, fail));
       continue;
     }

@@ -7,7 +7,7 @@
 import { execFile } from "node:child_process";
 import { once } from "node:events";
 import { createPublicKey, verify } from "node:crypto";
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -184,7 +184,7 @@ describe("key files that cannot be used", () => {
     expect(error).toBeInstanceOf(KeyFileError);
     const message = (error as Error).message;
     expect(message).toContain(path);
-    const content = await readFile(path, "utf8").catch(() => "");
+    const content = (await stat(path).catch(() => undefined))?.isFile() ? await readFile(path, "utf8") : "";
     for (const line of content.split("\n")) if (line.length > 8 && !line.startsWith("-----")) expect(message).not.toContain(line);
     return message;
   }
@@ -198,11 +198,15 @@ describe("key files that cannot be used", () => {
     }
   });
 
-  it("refuses missing files, directories, public keys, other files and oversized ones", async () => {
+  it("refuses missing files, directories, named pipes (without waiting for a writer), public keys, other files and oversized ones", async () => {
     expect(await refusal("absent")).toMatch(/cannot read .*absent \(ENOENT\)/);
     await mkdir(join(dir, "folder"));
     expect(await refusal("folder")).toMatch(/is not a file/);
+    await run("mkfifo", [join(dir, "pipe")]);
+    expect(await refusal("pipe")).toMatch(/is not a file/);
     expect(await refusal("ed25519.pub")).toMatch(/is a public key/);
+    await writeFile(join(dir, "ed25519.rfc4716"), (await run("ssh-keygen", ["-e", "-f", join(dir, "ed25519.pub")])).stdout);
+    expect(await refusal("ed25519.rfc4716")).toMatch(/is a public key/);
     await run("openssl", ["pkey", "-in", join(dir, "rsa.pkcs8"), "-pubout", "-out", join(dir, "rsa.spki")]);
     expect(await refusal("rsa.spki")).toMatch(/is a public key/);
     await writeFile(join(dir, "notes"), "just some text\n");

@@ -207,6 +207,8 @@ describe("ssh agents given to a build", () => {
     await expect(sshAgents({ deploy: { keys: [join(dir, "absent")] } }, {})).rejects.toThrow(/^SSH agent "deploy": cannot read .*absent \(ENOENT\)$/);
     await expect(sshAgents({ deploy: { keys: [] } }, {})).rejects.toThrow('SSH agent "deploy": { keys } needs at least one key file');
     await expect(sshAgents({ deploy: { keys: [42 as never] } }, {})).rejects.toThrow('SSH agent "deploy": { keys } must hold key file paths');
+    await expect(sshAgents({ deploy: { keys: "id_ed25519" as never } }, {})).rejects.toThrow('SSH agent "deploy": { keys } must hold key file paths');
+    await expect(sshAgents({ deploy: { keys: [join(dir, "notes")], socketPath } as never }, {})).rejects.toThrow('SSH agent "deploy": give { socketPath } or { keys }, not both');
     await expect(sshAgents({ deploy: { keys: [join(dir, "notes")] } }, {})).rejects.toBeInstanceOf(DockerArgumentError);
   });
 
