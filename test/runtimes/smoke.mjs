@@ -5,6 +5,7 @@
 //
 // Optional steps run when their fixture is up: DOCKHAND_TLS_DIR (scripts/tls.sh) and
 // DOCKHAND_SSH_DIR (scripts/sshd.sh). Exit status 1 when any step fails.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,7 @@ import {
   CLIENT_MAX_API_VERSION,
   Docker,
   DockerAbortError,
+  DockerArgumentError,
   DockerLimitError,
   DockerTLSError,
   NotFoundError,
@@ -204,6 +206,37 @@ await step("BuildKit build through the session", async () => {
   } finally {
     rmSync(context, { recursive: true, force: true });
     await docker.images.remove(tag, { force: true }).catch(() => {});
+  }
+}, { timeout: 120_000 });
+
+await step("BuildKit build with SSH key files", async () => {
+  // Reading the keys (OpenSSH and PEM formats) into node:crypto is what differs between runtimes;
+  // the build's ssh mount asks the session for the agent dockhand holds.
+  const dir = mkdtempSync(join(tmpdir(), "dockhand-runtimes-ssh-"));
+  try {
+    const keygen = (name, ...args) => execFileSync("ssh-keygen", ["-q", ...args, "-f", join(dir, name)], { stdio: "ignore" });
+    try {
+      keygen("ed25519", "-t", "ed25519", "-N", "");
+    } catch (err) {
+      if (err?.code === "ENOENT") return "ssh-keygen is missing (apt package openssh-client)";
+      throw err;
+    }
+    keygen("ecdsa", "-t", "ecdsa", "-b", "521", "-m", "PEM", "-N", "");
+    keygen("rsa", "-t", "rsa", "-m", "PKCS8", "-N", "");
+    keygen("locked", "-t", "ed25519", "-N", "secret-pass");
+    const build = await docker.images.build({
+      builder: "buildkit",
+      dockerfileContent: `FROM ${IMAGE}\nRUN --mount=type=ssh,required=true test -S "$SSH_AUTH_SOCK"\nRUN --mount=type=ssh,id=more,required=true test -S "$SSH_AUTH_SOCK"\n`,
+      ssh: { default: join(dir, "ed25519"), more: { keys: [join(dir, "ecdsa"), join(dir, "rsa")] } },
+      nocache: true,
+      labels: { "dockhand.test": "runtimes" },
+    });
+    const id = await build.imageId();
+    await docker.images.remove(id, { force: true }).catch(() => {});
+    const refused = await docker.images.build({ builder: "buildkit", dockerfileContent: `FROM ${IMAGE}\n`, ssh: { default: join(dir, "locked") } }).catch((err) => err);
+    check(refused instanceof DockerArgumentError && /passphrase-protected/.test(refused.message), `an encrypted key gave ${refused?.constructor?.name}: ${refused?.message}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }, { timeout: 120_000 });
 
