@@ -194,6 +194,9 @@ class Sender {
   }
 
   async #sendFile(id: number, { source, size }: FileToSend): Promise<void> {
+    // An empty DATA packet ends the file.
+    const end = encode({ type: Packet_PacketType.PACKET_DATA, ID: id });
+    let ended = false;
     // A file that cannot be opened (gone, a socket) goes out empty, as fsutil sends it.
     const file = await open(source, "r").catch(() => undefined);
     if (file !== undefined) {
@@ -201,21 +204,23 @@ class Sender {
         // Each read asks for one byte more than the listing said is left, so a file read to its
         // listed size ends on a short read without one more read for the end; a file that grew
         // since the listing is read on to its end, as fsutil does.
-        for (let sent = 0; ; ) {
+        for (let sent = 0; !ended; ) {
           const want = Math.min(CHUNK, Math.max(size - sent, 0) + 1);
           const buffer = new Uint8Array(DATA_HEAD + want);
           const { bytesRead } = await file.read(buffer, DATA_HEAD, want);
           if (bytesRead === 0) break;
           sent += bytesRead;
           this.#counter.bytes += bytesRead;
-          await this.#call.send(dataPacket(buffer, id, bytesRead));
-          if (bytesRead < want && sent >= size) break;
+          ended = bytesRead < want && sent >= size;
+          // The last chunk and the end go out in one write.
+          const data = dataPacket(buffer, id, bytesRead);
+          await (ended ? this.#call.send(data, end) : this.#call.send(data));
         }
       } finally {
         await file.close();
       }
     }
+    if (!ended) await this.#call.send(end);
     this.#counter.files++;
-    await this.#call.send(encode({ type: Packet_PacketType.PACKET_DATA, ID: id }));
   }
 }

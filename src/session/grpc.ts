@@ -39,11 +39,18 @@ const HEADER = 5;
  */
 export const MAX_MESSAGE = 4 << 20;
 
-/** One message with its 5-byte prefix (never compressed). */
-export function frame(message: Uint8Array): Uint8Array {
-  const out = new Uint8Array(HEADER + message.length);
-  new DataView(out.buffer).setUint32(1, message.length);
-  out.set(message, HEADER);
+/** Messages, each with its 5-byte prefix (never compressed), one after the other in one buffer. */
+export function frame(...messages: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const message of messages) length += HEADER + message.length;
+  const out = new Uint8Array(length);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const message of messages) {
+    view.setUint32(at + 1, message.length);
+    out.set(message, at + HEADER);
+    at += HEADER + message.length;
+  }
   return out;
 }
 

@@ -23,8 +23,8 @@ export function fakeCall(metadata: Record<string, string[]>, method = "/moby.fil
         await new Promise<void>((resolve) => (wake = resolve));
       }
     })(),
-    async send(message) {
-      sent.push(fromBinary(PacketSchema, message));
+    async send(...messages) {
+      for (const message of messages) sent.push(fromBinary(PacketSchema, message));
       onSent?.();
     },
   };

@@ -15,8 +15,13 @@ describe("gRPC framing", () => {
     expect([...frame(new Uint8Array(0))]).toEqual([0, 0, 0, 0, 0]);
   });
 
+  it("frames several messages in one buffer, one after the other", () => {
+    const one = [frame(Buffer.from("one")), frame(new Uint8Array(0)), frame(Buffer.from("three"))];
+    expect(frame(Buffer.from("one"), new Uint8Array(0), Buffer.from("three"))).toEqual(new Uint8Array(Buffer.concat(one)));
+  });
+
   it("splits messages however the chunks cut them", async () => {
-    const wire = Buffer.concat([frame(Buffer.from("one")), frame(new Uint8Array(0)), frame(Buffer.from("three"))]);
+    const wire = frame(Buffer.from("one"), new Uint8Array(0), Buffer.from("three"));
     expect(await collect([wire])).toEqual(["one", "", "three"]);
     // Byte by byte: every cut, in the prefix and in the payload.
     expect(await collect([...wire].map((b) => Uint8Array.of(b)))).toEqual(["one", "", "three"]);
