@@ -108,8 +108,8 @@ class Sender {
     this.#counter = counter;
   }
 
-  async run(entries: AsyncIterable<WalkEntry>): Promise<void> {
-    const listing = this.#list(entries).catch(async (err: unknown) => {
+  async run(batches: AsyncIterable<WalkEntry[]>): Promise<void> {
+    const listing = this.#list(batches).catch(async (err: unknown) => {
       // Tell the receiver why the listing stopped, as fsutil does, then fail the call.
       await this.#call.send(encode({ type: Packet_PacketType.PACKET_ERR, data: new TextEncoder().encode(String((err as Error).message ?? err)) })).catch(() => {});
       throw err;
@@ -138,22 +138,26 @@ class Sender {
     throw new GrpcError(GrpcStatus.CANCELLED, "the daemon ended the transfer before finishing it");
   }
 
-  async #list(entries: AsyncIterable<WalkEntry>): Promise<void> {
+  async #list(batches: AsyncIterable<WalkEntry[]>): Promise<void> {
     let id = 0;
-    for await (const entry of entries) {
-      if (hasContent(entry.mode)) this.#files.set(id, { source: entry.source, size: Number(entry.size) });
-      id++;
-      const stat = create(StatSchema, {
-        path: entry.path,
-        mode: entry.mode,
-        size: entry.size,
-        modTime: entry.modTime,
-        linkname: entry.linkname,
-        devmajor: entry.devmajor,
-        devminor: entry.devminor,
+    for await (const entries of batches) {
+      const packets = entries.map((entry) => {
+        if (hasContent(entry.mode)) this.#files.set(id, { source: entry.source, size: Number(entry.size) });
+        id++;
+        const stat = create(StatSchema, {
+          path: entry.path,
+          mode: entry.mode,
+          size: entry.size,
+          modTime: entry.modTime,
+          linkname: entry.linkname,
+          devmajor: entry.devmajor,
+          devminor: entry.devminor,
+        });
+        return encode({ type: Packet_PacketType.PACKET_STAT, stat });
       });
-      this.#counter.entries++;
-      await this.#call.send(encode({ type: Packet_PacketType.PACKET_STAT, stat }));
+      this.#counter.entries += entries.length;
+      // A batch of STAT packets in one write (one event-loop turn, not one per entry).
+      await this.#call.send(...packets);
     }
     await this.#call.send(encode({ type: Packet_PacketType.PACKET_STAT }));
   }

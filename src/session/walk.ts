@@ -37,11 +37,23 @@ export type Verdict = "keep" | "skip" | "prune";
 /** Decides, path by path, what a walk yields. */
 export type WalkFilter = (path: string, isDir: boolean) => Verdict;
 
-/** Entries of one directory whose stats are asked for at once. */
-const LOOKAHEAD = 32;
+/**
+ * Entries handed out at once, and the most of one directory stat-ed in one go. A listing of
+ * thousands of entries is paced by per-entry turns of the event loop (a thread-pool round trip
+ * and a generator step each), not by the system calls: batches make them per hundred entries.
+ */
+const BATCH = 128;
 
-interface Pending {
-  entry: WalkEntry;
+/** A directory being listed: its sorted names, the next one to look at, and its own entry. */
+interface Frame {
+  dir: string;
+  relative: string;
+  names: string[];
+  next: number;
+  /** Stats of `names[next…]` asked for ahead, in order. */
+  stats: Array<BigIntStats | undefined>;
+  /** The directory's entry (none for the root), and whether it went out already. */
+  entry: WalkEntry | undefined;
   sent: boolean;
 }
 
@@ -60,13 +72,37 @@ function device(rdev: bigint): { major: bigint; minor: bigint } {
   return { major: (rdev >> 8n) & 0xfffn, minor: (rdev & 0xffn) | ((rdev >> 12n) & 0xfff00n) };
 }
 
-/** Yields the entries of `root` in fsutil's order, filtered, with stats. */
-export async function* walk(root: string, filter: WalkFilter, signal?: AbortSignal): AsyncGenerator<WalkEntry> {
+/** A directory's names in byte order, or undefined when it is gone (removed or replaced by a file during the walk, which fsutil skips too). */
+async function namesOf(dir: string): Promise<string[] | undefined> {
+  try {
+    return (await readdir(dir)).sort(byBytes);
+  } catch (err) {
+    if (gone(err)) return undefined;
+    throw err;
+  }
+}
+
+/** The stats of `paths`, undefined for one gone since its directory was read (as fsutil does, it is simply not there). */
+function statsOf(paths: readonly string[]): Promise<Array<BigIntStats | undefined>> {
+  return Promise.all(
+    paths.map((path) =>
+      lstat(path, { bigint: true }).catch((err: unknown) => {
+        if (gone(err)) return undefined;
+        throw err;
+      }),
+    ),
+  );
+}
+
+/**
+ * Yields the entries of `root` in fsutil's order, filtered, with stats, in batches of up to
+ * {@link BATCH} (so a caller can send each batch at once).
+ */
+export async function* walk(root: string, filter: WalkFilter, signal?: AbortSignal): AsyncGenerator<WalkEntry[]> {
   /** First sent path of each inode with several links: later ones go as hard links to it. */
   const links = new Map<string, string>();
-  const ancestors: Pending[] = [];
 
-  async function entryOf(path: string, source: string, stats: BigIntStats): Promise<WalkEntry> {
+  function entryOf(path: string, source: string, stats: BigIntStats, linkname: string): WalkEntry {
     const mode = goFileMode(Number(stats.mode));
     const isDir = stats.isDirectory();
     const { major, minor } = stats.isBlockDevice() || stats.isCharacterDevice() ? device(stats.rdev) : { major: 0n, minor: 0n };
@@ -75,7 +111,7 @@ export async function* walk(root: string, filter: WalkFilter, signal?: AbortSign
       mode,
       size: isDir ? 0n : stats.size,
       modTime: stats.mtimeNs,
-      linkname: stats.isSymbolicLink() ? await readlink(source) : "",
+      linkname,
       devmajor: major,
       devminor: minor,
       source,
@@ -94,57 +130,46 @@ export async function* walk(root: string, filter: WalkFilter, signal?: AbortSign
     return { ...entry, linkname: first, size: 0n };
   }
 
-  async function* visit(dir: string, relative: string): AsyncGenerator<WalkEntry> {
-    let names: string[];
-    try {
-      names = (await readdir(dir)).sort(byBytes);
-    } catch (err) {
-      // Removed (or replaced by a file) during the walk: fsutil skips it too.
-      if (gone(err)) return;
-      throw err;
+  const rootNames = await namesOf(root);
+  if (rootNames === undefined) return;
+  const frames: Frame[] = [{ dir: root, relative: "", names: rootNames, next: 0, stats: [], entry: undefined, sent: true }];
+  let batch: WalkEntry[] = [];
+  while (frames.length > 0) {
+    const frame = frames.at(-1)!;
+    if (frame.next === frame.names.length) {
+      frames.pop();
+      continue;
     }
-    // The stats of the next entries are asked for ahead of the one being yielded: one by one,
-    // each waits a full round trip through the thread pool, which is most of a large walk.
-    const ahead: Array<Promise<BigIntStats | undefined>> = [];
-    const statAt = (i: number) =>
-      lstat(join(dir, names[i]!), { bigint: true }).catch((err: unknown) => {
-        // Gone since the directory was read: as fsutil does, it is simply not there.
-        if (gone(err)) return undefined;
-        throw err;
-      });
-    for (let i = 0; i < names.length; i++) {
-      for (let next = i + ahead.length; ahead.length < LOOKAHEAD && next < names.length; next++) {
-        const stats = statAt(next);
-        // Awaited in turn below; a walk that stops first must not leave a rejection unhandled.
-        stats.catch(() => {});
-        ahead.push(stats);
+    signal?.throwIfAborted();
+    if (frame.stats.length === 0) {
+      frame.stats = await statsOf(frame.names.slice(frame.next, frame.next + BATCH).map((name) => join(frame.dir, name)));
+    }
+    const name = frame.names[frame.next++]!;
+    const stats = frame.stats.shift();
+    if (stats === undefined) continue;
+    const path = frame.relative === "" ? name : `${frame.relative}/${name}`;
+    const source = join(frame.dir, name);
+    const isDir = stats.isDirectory();
+    const verdict = filter(path, isDir);
+    if (verdict === "prune") continue;
+    const entry = entryOf(path, source, stats, stats.isSymbolicLink() ? await readlink(source) : "");
+    if (verdict === "keep") {
+      // A directory walked for what it might hold goes out before the first entry kept in it.
+      for (const parent of frames) {
+        if (parent.sent) continue;
+        parent.sent = true;
+        batch.push(parent.entry!);
       }
-      const pending = ahead.shift()!;
-      signal?.throwIfAborted();
-      const name = names[i]!;
-      const path = relative === "" ? name : `${relative}/${name}`;
-      const source = join(dir, name);
-      const stats = await pending;
-      if (stats === undefined) continue;
-      const isDir = stats.isDirectory();
-      const verdict = filter(path, isDir);
-      if (verdict === "prune") continue;
-      const entry = await entryOf(path, source, stats);
-      if (verdict === "keep") {
-        for (const parent of ancestors) {
-          if (parent.sent) continue;
-          parent.sent = true;
-          yield parent.entry;
-        }
-        yield linked(entry, stats);
-      }
-      if (isDir) {
-        ancestors.push({ entry, sent: verdict === "keep" });
-        yield* visit(source, path);
-        ancestors.pop();
-      }
+      batch.push(linked(entry, stats));
+    }
+    if (isDir) {
+      const names = await namesOf(source);
+      if (names !== undefined) frames.push({ dir: source, relative: path, names, next: 0, stats: [], entry, sent: verdict === "keep" });
+    }
+    if (batch.length >= BATCH) {
+      yield batch;
+      batch = [];
     }
   }
-
-  yield* visit(root, "");
+  if (batch.length > 0) yield batch;
 }

@@ -13,7 +13,7 @@ let root: string;
 
 async function entries(request: FilterRequest = {}): Promise<WalkEntry[]> {
   const out: WalkEntry[] = [];
-  for await (const entry of walk(root, await pathFilter(root, request))) out.push(entry);
+  for await (const batch of walk(root, await pathFilter(root, request))) out.push(...batch);
   return out;
 }
 const paths = async (request?: FilterRequest) => (await entries(request)).map((e) => e.path);
@@ -54,6 +54,25 @@ describe("walk", () => {
     expect(hasContent(byPath.get("a.txt")!.mode)).toBe(true);
     expect(hasContent(byPath.get("a")!.mode)).toBe(false);
     expect(hasContent(byPath.get("b-link")!.mode)).toBe(false);
+  });
+
+  it("keeps the order in batches across a large directory with a subdirectory among its entries", async () => {
+    const big = await mkdtemp(join(tmpdir(), "dockhand-walk-big-"));
+    try {
+      const names = Array.from({ length: 300 }, (_, i) => `f${String(i).padStart(3, "0")}`);
+      for (const name of names) await writeFile(join(big, name), name);
+      // `f150` is a directory: its entries come right after it, in the middle of a stat batch.
+      await rm(join(big, "f150"));
+      await mkdir(join(big, "f150"));
+      for (const name of ["x", "y"]) await writeFile(join(big, "f150", name), name);
+      const batches: WalkEntry[][] = [];
+      for await (const batch of walk(big, await pathFilter(big, { excludePatterns: ["f01*"] }))) batches.push(batch);
+      expect(batches.every((batch) => batch.length > 0 && batch.length <= 128)).toBe(true);
+      const kept = names.filter((n) => !n.startsWith("f01"));
+      expect(batches.flat().map((e) => e.path)).toEqual(kept.flatMap((n) => (n === "f150" ? [n, "f150/x", "f150/y"] : [n])));
+    } finally {
+      await rm(big, { recursive: true, force: true });
+    }
   });
 
   it("maps unix file types onto Go's mode bits", () => {
