@@ -3,12 +3,12 @@
 // its loader and libraries, busybox has no agent client) to list the forwarded keys, by the
 // default id and by a named one; the build cannot remove keys (read-only forwarding); an id not
 // forwarded fails the step; a missing agent fails before the build; key files (a path, or
-// { keys }) are listed by their fingerprints through the agent dockhand holds, an encrypted one is
-// refused before the build; and `docker buildx build --ssh` (scripts/buildx.sh) lists the same keys
+// { keys }) are listed by their fingerprints through the agent dockhand holds and sign for
+// `ssh-keygen -Y sign` in the build (verified here), an encrypted one is refused before the build; and `docker buildx build --ssh` (scripts/buildx.sh) lists the same keys
 // from the same Dockerfile, for an agent socket and for key files.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { createServer, type Socket } from "node:net";
 import { basename, join } from "node:path";
@@ -24,13 +24,14 @@ const ORACLE_TAG = `dockhand-e2e-buildx-ssh:${process.pid}`;
 const LABELS = { "dockhand.test": "buildkit-ssh-e2e" };
 const buildx = fixtureDir("DOCKHAND_BUILDX", "scripts/buildx.sh");
 
-/** The host's ssh-add, its libraries and their loader, or why they cannot be used. */
-async function agentTools(): Promise<{ sshAdd: string; loader: string; libraries: string[] } | string> {
+/** The host's ssh-add and ssh-keygen, their libraries and their loader, or why they cannot be used. */
+async function agentTools(): Promise<{ binaries: string[]; loader: string; libraries: string[] } | string> {
   try {
-    const sshAdd = (await run("sh", ["-c", "command -v ssh-add && command -v ssh-agent && command -v ssh-keygen"])).stdout.split("\n")[0]!;
-    const libraries = [...(await run("ldd", [sshAdd])).stdout.matchAll(/(\/\S+) \(0x/g)].map((m) => m[1]!);
-    const loader = libraries.find((path) => /\/ld-linux[^/]*\.so/.test(path));
-    return loader ? { sshAdd, loader, libraries } : "ssh-add has no ld-linux loader (not glibc)";
+    const binaries = (await run("sh", ["-c", "command -v ssh-add && command -v ssh-keygen && command -v ssh-agent"])).stdout.split("\n").slice(0, 2);
+    const libraries = new Set<string>();
+    for (const binary of binaries) for (const m of (await run("ldd", [binary])).stdout.matchAll(/(\/\S+) \(0x/g)) libraries.add(m[1]!);
+    const loader = [...libraries].find((path) => /\/ld-linux[^/]*\.so/.test(path));
+    return loader ? { binaries, loader, libraries: [...libraries] } : "ssh-add has no ld-linux loader (not glibc)";
   } catch {
     return "ssh-agent, ssh-add, ssh-keygen or ldd is missing (apt package openssh-client)";
   }
@@ -55,8 +56,8 @@ function handles(): number {
  */
 const OWN_STEPS = `ENV DOCKHAND_E2E_RUN=${process.pid}.${Date.now()}`;
 
-/** The context's `/tools/ssh-add …` through the copied loader. */
-const SSH_ADD = (loader: string) => `/tools/${basename(loader)} --library-path /tools /tools/ssh-add`;
+/** The context's `/tools/ssh-add …` (or another of the copied tools) through the copied loader. */
+const SSH_ADD = (loader: string, tool = "ssh-add") => `/tools/${basename(loader)} --library-path /tools /tools/${tool}`;
 
 describeEngine(`BuildKit ssh agent forwarding${reason}`, () => {
   let docker: Docker;
@@ -116,7 +117,10 @@ describeEngine(`BuildKit ssh agent forwarding${reason}`, () => {
 
     context = join(work, "context");
     await mkdir(join(context, "tools"), { recursive: true });
-    await copyFile(tools.sshAdd, join(context, "tools/ssh-add"));
+    for (const binary of tools.binaries) await copyFile(binary, join(context, "tools", basename(binary)));
+    // What the build signs with through the key files' agent: their public halves and a message.
+    await mkdir(join(context, "keys"));
+    for (const key of ["key", "rsa"]) await copyFile(join(work, `${key}.pub`), join(context, "keys", `${key}.pub`));
     for (const library of tools.libraries) await copyFile(library, join(context, "tools", basename(library)));
     await writeFile(join(context, "Dockerfile"), dockerfile(tools.loader));
   });
@@ -179,6 +183,36 @@ describeEngine(`BuildKit ssh agent forwarding${reason}`, () => {
       expect(await output(id)).toBe(keyFilesListing);
     } finally {
       await docker.images.remove(id, { force: true });
+    }
+  });
+
+  it.skipIf(skip)("signs with key files through the daemon: ssh-keygen -Y sign in the build, ssh-keygen -Y verify here", { timeout: 180_000 }, async () => {
+    const loader = typeof tools === "string" ? "" : tools.loader;
+    const out = join(work, "signatures");
+    const build = await docker.images.build({
+      builder: "buildkit",
+      context,
+      dockerfileContent: [
+        `FROM ${TEST_IMAGE} AS sign`,
+        OWN_STEPS,
+        "COPY tools /tools",
+        "COPY keys /keys",
+        // -f names a public key alone, so ssh-keygen asks the agent to sign (rsa-sha2-512 for RSA).
+        `RUN --mount=type=ssh mkdir /sigs && for k in key rsa; do echo "signed with $k" > /sigs/$k && ${SSH_ADD(loader, "ssh-keygen")} -Y sign -f /keys/$k.pub -n dockhand /sigs/$k; done`,
+        "FROM scratch",
+        "COPY --from=sign /sigs /",
+        "",
+      ].join("\n"),
+      ssh: { default: { keys: [join(work, "key"), join(work, "rsa")] } },
+      outputs: [{ type: "local", dest: out }],
+      nocache: true,
+    });
+    await build.done();
+    for (const key of ["key", "rsa"]) {
+      const allowed = join(work, `${key}.allowed`);
+      await writeFile(allowed, `builder ${await readFile(join(work, `${key}.pub`), "utf8")}`);
+      const verified = await run("sh", ["-c", 'ssh-keygen -Y verify -f "$1" -I builder -n dockhand -s "$2.sig" < "$2"', "verify", allowed, join(out, key)]);
+      expect(verified.stdout).toMatch(/^Good "dockhand" signature for builder/);
     }
   });
 
