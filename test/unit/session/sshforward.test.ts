@@ -17,6 +17,7 @@ import { DockerAbortError, DockerArgumentError } from "../../../src/core/errors.
 import { GrpcStatus } from "../../../src/session/grpc.js";
 import type { GrpcCall } from "../../../src/session/server.js";
 import { checkAgent, forwardAgent, sshAgents } from "../../../src/session/sshforward.js";
+import { sshToolsMissing } from "../../support/ssh-tools.js";
 
 /** An agent message: length, type, body. */
 function agentMessage(type: number, body: number[] = []): Uint8Array {
@@ -181,7 +182,7 @@ describe("ssh agents given to a build", () => {
     await expect(sshAgents({ "": true }, { SSH_AUTH_SOCK: socketPath })).rejects.toThrow(/non-empty id/);
   });
 
-  it("takes a path that is not a socket, or { keys }, as key files served by an agent held here", async () => {
+  it.skipIf(sshToolsMissing())("takes a path that is not a socket, or { keys }, as key files served by an agent held here", async () => {
     const key = join(dir, "id_key");
     await rm(key, { force: true });
     await promisify(execFile)("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
