@@ -16,7 +16,7 @@ import type { RequestFacts } from "../core/errors.js";
 import { Session } from "../resources/session.js";
 import { DIFF_COPY, diffCopy, type TransferCounter } from "../session/filesync.js";
 import { HEALTH_CHECK, healthCheck } from "../session/health.js";
-import { CREDENTIALS, credentialLookup, credentials } from "../session/auth.js";
+import { authServices, credentialLookup } from "../session/auth.js";
 import { GET_SECRET, getSecret, secretSources } from "../session/secrets.js";
 import { CHECK_AGENT, checkAgent, FORWARD_AGENT, forwardAgent, sshAgents } from "../session/sshforward.js";
 import { serveGrpc, type GrpcHandler } from "../session/server.js";
@@ -125,7 +125,9 @@ export async function buildKitBuild(core: RequestCore, params: BuildParams, opti
     services.set(CHECK_AGENT, checkAgent(agents)).set(FORWARD_AGENT, forwardAgent(agents));
   }
   // Not served with `authConfigs: false`: the daemon then pulls anonymously.
-  if (options.authConfigs !== false) services.set(CREDENTIALS, credentials(credentialLookup(options.authConfigs, core.credentials)));
+  if (options.authConfigs !== false) {
+    for (const [method, handler] of authServices(credentialLookup(options.authConfigs, core.credentials))) services.set(method, handler);
+  }
   // Last: the options are checked before a temporary Dockerfile directory exists to be cleaned up.
   const local = remote === undefined && tar === undefined ? await localSources(params) : undefined;
   const transfer: TransferCounter = { entries: 0, files: 0, bytes: 0 };

@@ -153,7 +153,8 @@ export interface BuildOptions extends RequestOptions {
    * every registry's credentials from the CLI config are sent, as `docker build` does; `false`
    * sends none. A BuildKit build asks for one registry at a time through its session, and gets
    * them from here when given, else from the same lookup `images.pull` makes; `false` pulls its
-   * base images anonymously.
+   * base images anonymously. An entry with a `registrytoken` (a ready bearer token) has its token
+   * handed to the daemon whenever the registry asks for one, as `docker buildx` does.
    */
   authConfigs?: AuthConfigs | false;
 }

@@ -2,64 +2,23 @@
 // trailers, trailers-only for a method not served, a handler's failure as its status, a handler
 // that stops reading early without resetting the stream, and close() ending the connection.
 import { once } from "node:events";
-import { connect as http2Connect, type ClientHttp2Session, constants } from "node:http2";
-import { mkdtempSync, rmSync } from "node:fs";
-import { connect, createServer, type Server, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { constants } from "node:http2";
 import { afterEach, describe, expect, it } from "vitest";
-import { frame, GrpcError, GrpcStatus, messages } from "../../../src/session/grpc.js";
+import { frame, GrpcError, GrpcStatus } from "../../../src/session/grpc.js";
 import { HEALTH_CHECK, healthCheck } from "../../../src/session/health.js";
-import { serveGrpc, type GrpcHandler, type SessionServer, unary } from "../../../src/session/server.js";
-
-interface Answer {
-  headers: Record<string, unknown>;
-  trailers: Record<string, unknown>;
-  messages: Buffer[];
-  rstCode: number;
-}
+import { type GrpcHandler, unary } from "../../../src/session/server.js";
+import { type GrpcAnswer, type GrpcSession, startGrpcSession } from "../../support/grpc-session.js";
 
 describe("gRPC session server", () => {
-  let dir: string;
-  let listener: Server;
-  let client: ClientHttp2Session;
-  let server: SessionServer;
+  let session: GrpcSession;
 
   async function start(services: Map<string, GrpcHandler>): Promise<void> {
-    dir = mkdtempSync(join(tmpdir(), "dockhand-grpc-"));
-    const path = join(dir, "s.sock");
-    const accepted = new Promise<Socket>((resolve) => (listener = createServer(resolve)));
-    listener.listen(path);
-    await once(listener, "listening");
-    client = http2Connect("http://daemon", { createConnection: () => connect(path) });
-    client.on("error", () => {});
-    server = await serveGrpc(await accepted, services);
+    session = await startGrpcSession(services);
   }
 
-  async function call(method: string, requests: Uint8Array[], endRequest = true): Promise<Answer> {
-    const stream = client.request({ ":method": "POST", ":path": method, "content-type": "application/grpc", te: "trailers", "dir-name": "context" });
-    for (const r of requests) stream.write(frame(r));
-    if (endRequest) stream.end();
-    const answer: Answer = { headers: {}, trailers: {}, messages: [], rstCode: 0 };
-    stream.on("response", (h) => (answer.headers = h));
-    stream.on("trailers", (t) => (answer.trailers = t));
-    stream.on("error", () => {});
-    const body = (async () => {
-      for await (const m of messages(stream)) answer.messages.push(Buffer.from(m));
-    })().catch(() => {});
-    await once(stream, "close");
-    await body;
-    answer.rstCode = stream.rstCode ?? 0;
-    return answer;
-  }
+  const call = (method: string, requests: Uint8Array[], endRequest?: boolean): Promise<GrpcAnswer> => session.call(method, requests, endRequest);
 
-  afterEach(async () => {
-    server.close();
-    await server.closed;
-    client.destroy();
-    listener.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => session.close());
 
   it("answers the health check with SERVING and status 0 in trailers", async () => {
     await start(new Map([[HEALTH_CHECK, healthCheck]]));
@@ -107,7 +66,7 @@ describe("gRPC session server", () => {
       ]),
     );
     // The request side stays open, as the daemon's stream does after its FIN.
-    const stream = client.request({ ":method": "POST", ":path": "/t/First", "content-type": "application/grpc", "dir-name": "context" });
+    const stream = session.client.request({ ":method": "POST", ":path": "/t/First", "content-type": "application/grpc", "dir-name": "context" });
     stream.write(frame(Buffer.from("one")));
     stream.write(frame(Buffer.from("two")));
     const echoed: Buffer[] = [];
@@ -152,9 +111,9 @@ describe("gRPC session server", () => {
 
   it("close() ends the connection and resolves closed", async () => {
     await start(new Map([[HEALTH_CHECK, healthCheck]]));
-    const gone = once(client, "close");
-    server.close();
-    await server.closed;
+    const gone = once(session.client, "close");
+    session.server.close();
+    await session.server.closed;
     await gone;
   });
 });
