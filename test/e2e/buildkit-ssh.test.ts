@@ -52,7 +52,8 @@ function handles(): number {
 /**
  * Makes this run's steps its own: BuildKit runs identical steps of concurrent builds once, with
  * the ssh agent of whichever build came first, so another run of this file on the same engine
- * would otherwise list its keys here.
+ * would otherwise list its keys here. Placed after the COPY steps, which need no agent, so runs
+ * share their cached copy of the tools instead of storing one each.
  */
 const OWN_STEPS = `ENV DOCKHAND_E2E_RUN=${process.pid}.${Date.now()}`;
 
@@ -73,8 +74,8 @@ describeEngine(`BuildKit ssh agent forwarding${reason}`, () => {
   const dockerfile = (loader: string) =>
     [
       `FROM ${TEST_IMAGE}`,
-      OWN_STEPS,
       "COPY tools /tools",
+      OWN_STEPS,
       // Listing works; removing every key is refused (the forwarding is read-only); the named id
       // is mounted where asked.
       `RUN --mount=type=ssh test -S "$SSH_AUTH_SOCK" && ${SSH_ADD(loader)} -l > /keys && if ${SSH_ADD(loader)} -D 2>/dev/null; then echo removed >> /keys; fi`,
@@ -194,9 +195,9 @@ describeEngine(`BuildKit ssh agent forwarding${reason}`, () => {
       context,
       dockerfileContent: [
         `FROM ${TEST_IMAGE} AS sign`,
-        OWN_STEPS,
         "COPY tools /tools",
         "COPY keys /keys",
+        OWN_STEPS,
         // -f names a public key alone, so ssh-keygen asks the agent to sign (rsa-sha2-512 for RSA).
         `RUN --mount=type=ssh mkdir /sigs && for k in key rsa; do echo "signed with $k" > /sigs/$k && ${SSH_ADD(loader, "ssh-keygen")} -Y sign -f /keys/$k.pub -n dockhand /sigs/$k; done`,
         "FROM scratch",
@@ -247,7 +248,7 @@ describeEngine(`BuildKit ssh agent forwarding${reason}`, () => {
           {
             builder: "buildkit",
             context,
-            dockerfileContent: `FROM ${TEST_IMAGE}\n${OWN_STEPS}\nCOPY tools /tools\nRUN --mount=type=ssh ${SSH_ADD(loader)} -l\n`,
+            dockerfileContent: `FROM ${TEST_IMAGE}\nCOPY tools /tools\n${OWN_STEPS}\nRUN --mount=type=ssh ${SSH_ADD(loader)} -l\n`,
             ssh: { default: silentPath },
             labels: LABELS,
             nocache: true,
