@@ -9,8 +9,9 @@
  * (authprovider.go) makes itself: `GetTokenAuthority` answers an Ed25519 public key, after which
  * the daemon asks `FetchToken` for the host's tokens and gets the registry token as it is;
  * `VerifyTokenAuthority` signs the daemon's payload so a later session of the same client and
- * token may reuse the daemon's cached tokens. For any other host those three answer UNIMPLEMENTED,
- * which sends the daemon to `Credentials`. No credential is ever put in an error or a status
+ * token may reuse the daemon's cached tokens; `Credentials` refuses such a host (see
+ * {@link credentials}). For any other host those three answer UNIMPLEMENTED, which sends the
+ * daemon to `Credentials`. No credential is ever put in an error or a status
  * message; only registry hosts are.
  */
 import { createHash, createHmac, createPrivateKey, createPublicKey, type KeyObject, randomBytes, sign } from "node:crypto";
@@ -97,11 +98,19 @@ async function configFor(lookup: CredentialLookup, host: string, signal: AbortSi
   }
 }
 
-/** `Credentials`. A registry without credentials gets an empty answer: the daemon pulls anonymously. */
+/**
+ * `Credentials`. A registry without credentials gets an empty answer: the daemon pulls
+ * anonymously. One whose entry holds only a registry token gets a refusal instead: the daemon
+ * takes an empty answer to mean "anonymous" and would reuse, for up to ten minutes, the token
+ * handler an anonymous pull of that registry left behind, never asking for our token.
+ */
 export function credentials(lookup: CredentialLookup): GrpcHandler {
   return unary(async (message, call) => {
     const { Host: host } = fromBinary(CredentialsRequestSchema, message);
     const config = await configFor(lookup, host, call.signal);
+    if (config?.registrytoken && !config.identitytoken && !config.username && !config.password) {
+      throw new GrpcError(GrpcStatus.FAILED_PRECONDITION, `the credentials for ${host} hold only a registry token, which the daemon gets through FetchToken`);
+    }
     // An identity token (an OAuth refresh token) travels as the secret with no username, as the CLI sends it.
     const answer = config?.identitytoken
       ? { Secret: config.identitytoken }

@@ -168,12 +168,22 @@ describe("registry tokens over the session's token-authority methods", () => {
     const { answer: fetched, token } = await fetchToken("registry.example");
     expect(status(fetched)).toBe(GrpcStatus.OK);
     expect(token).toMatchObject({ Token: TOKEN, ExpiresIn: 60n, IssuedAt: 0n });
-    // Credentials has no username or secret to give for it: the registry token is not a password.
+    // Credentials refuses it: an empty answer would read as "anonymous" and let the daemon reuse an
+    // anonymous pull's cached token handler for this registry instead of asking for the token.
     const creds = await session.call(CREDENTIALS, [toBinary(CredentialsRequestSchema, create(CredentialsRequestSchema, { Host: "registry.example" }))]);
-    expect(fromBinary(CredentialsResponseSchema, creds.messages[0]!)).toMatchObject({ Username: "", Secret: "" });
+    expect(status(creds)).toBe(GrpcStatus.FAILED_PRECONDITION);
+    expect(decodeURIComponent(String(creds.headers["grpc-message"]))).toBe("the credentials for registry.example hold only a registry token, which the daemon gets through FetchToken");
+    expect(creds.messages).toEqual([]);
     // One lookup per host for the whole session, however often the daemon asks.
     expect(lookups.sort()).toEqual(["other.example:5000", "registry.example"]);
-    expect(failures).toEqual([]);
+    expect(failures).toEqual([`${CREDENTIALS}: the credentials for registry.example hold only a registry token, which the daemon gets through FetchToken`]);
+  });
+
+  it("answers Credentials for an entry with a password beside its registry token", async () => {
+    await serve({ "registry.example": { username: "u", password: "p", registrytoken: TOKEN } });
+    const creds = await session.call(CREDENTIALS, [toBinary(CredentialsRequestSchema, create(CredentialsRequestSchema, { Host: "registry.example" }))]);
+    expect(fromBinary(CredentialsResponseSchema, creds.messages[0]!)).toMatchObject({ Username: "u", Secret: "p" });
+    expect((await fetchToken("registry.example")).token).toMatchObject({ Token: TOKEN });
   });
 
   it("answers UNIMPLEMENTED for a host without a registry token, so the daemon uses Credentials and fetches tokens itself", async () => {
