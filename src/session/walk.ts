@@ -6,7 +6,7 @@
  * hard links after their first path pointing to it. A directory left out by the filter is sent
  * only when something inside it is kept.
  */
-import type { BigIntStats } from "node:fs";
+import type { BigIntStats, Dirent } from "node:fs";
 import { lstat, readdir, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { goFileMode } from "./gomode.js";
@@ -44,13 +44,20 @@ export type WalkFilter = (path: string, isDir: boolean) => Verdict;
  */
 const BATCH = 128;
 
-/** A directory being listed: its sorted names, the next one to look at, and its own entry. */
+/** An entry of a directory that the filter may keep, with its verdict by the type the directory listed. */
+interface Listed {
+  name: string;
+  path: string;
+  isDir: boolean;
+  verdict: Verdict;
+}
+
+/** A directory being listed: its entries in order, the next one to look at, and its own entry. */
 interface Frame {
   dir: string;
-  relative: string;
-  names: string[];
+  entries: Listed[];
   next: number;
-  /** Stats of `names[next…]` asked for ahead, in order. */
+  /** Stats of `entries[next…]` asked for ahead, in order. */
   stats: Array<BigIntStats | undefined>;
   /** The directory's entry (none for the root), and whether it went out already. */
   entry: WalkEntry | undefined;
@@ -72,14 +79,27 @@ function device(rdev: bigint): { major: bigint; minor: bigint } {
   return { major: (rdev >> 8n) & 0xfffn, minor: (rdev & 0xffn) | ((rdev >> 12n) & 0xfff00n) };
 }
 
-/** A directory's names in byte order, or undefined when it is gone (removed or replaced by a file during the walk, which fsutil skips too). */
-async function namesOf(dir: string): Promise<string[] | undefined> {
+/**
+ * A directory's entries in byte order, without those the filter drops by the type the directory
+ * lists (a pruned directory, a file left out): they need no stat. Undefined when the directory
+ * is gone (removed or replaced by a file during the walk, which fsutil skips too).
+ */
+async function listed(dir: string, relative: string, filter: WalkFilter): Promise<Listed[] | undefined> {
+  let dirents: Dirent[];
   try {
-    return (await readdir(dir)).sort(byBytes);
+    dirents = await readdir(dir, { withFileTypes: true });
   } catch (err) {
     if (gone(err)) return undefined;
     throw err;
   }
+  const out: Listed[] = [];
+  for (const dirent of dirents.sort((a, b) => byBytes(a.name, b.name))) {
+    const path = relative === "" ? dirent.name : `${relative}/${dirent.name}`;
+    const isDir = dirent.isDirectory();
+    const verdict = filter(path, isDir);
+    if (verdict === "keep" || (verdict === "skip" && isDir)) out.push({ name: dirent.name, path, isDir, verdict });
+  }
+  return out;
 }
 
 /** The stats of `paths`, undefined for one gone since its directory was read (as fsutil does, it is simply not there). */
@@ -130,28 +150,29 @@ export async function* walk(root: string, filter: WalkFilter, signal?: AbortSign
     return { ...entry, linkname: first, size: 0n };
   }
 
-  const rootNames = await namesOf(root);
-  if (rootNames === undefined) return;
-  const frames: Frame[] = [{ dir: root, relative: "", names: rootNames, next: 0, stats: [], entry: undefined, sent: true }];
+  const rootEntries = await listed(root, "", filter);
+  if (rootEntries === undefined) return;
+  const frames: Frame[] = [{ dir: root, entries: rootEntries, next: 0, stats: [], entry: undefined, sent: true }];
   let batch: WalkEntry[] = [];
   while (frames.length > 0) {
     const frame = frames.at(-1)!;
-    if (frame.next === frame.names.length) {
+    if (frame.next === frame.entries.length) {
       frames.pop();
       continue;
     }
     signal?.throwIfAborted();
     if (frame.stats.length === 0) {
-      frame.stats = await statsOf(frame.names.slice(frame.next, frame.next + BATCH).map((name) => join(frame.dir, name)));
+      frame.stats = await statsOf(frame.entries.slice(frame.next, frame.next + BATCH).map(({ name }) => join(frame.dir, name)));
     }
-    const name = frame.names[frame.next++]!;
+    const listing = frame.entries[frame.next++]!;
     const stats = frame.stats.shift();
     if (stats === undefined) continue;
-    const path = frame.relative === "" ? name : `${frame.relative}/${name}`;
-    const source = join(frame.dir, name);
+    const { path } = listing;
+    const source = join(frame.dir, listing.name);
     const isDir = stats.isDirectory();
-    const verdict = filter(path, isDir);
-    if (verdict === "prune") continue;
+    // Replaced by another type since the directory was read: the filter decides again.
+    const verdict = isDir === listing.isDir ? listing.verdict : filter(path, isDir);
+    if (verdict === "prune" || (verdict === "skip" && !isDir)) continue;
     const entry = entryOf(path, source, stats, stats.isSymbolicLink() ? await readlink(source) : "");
     if (verdict === "keep") {
       // A directory walked for what it might hold goes out before the first entry kept in it.
@@ -163,8 +184,8 @@ export async function* walk(root: string, filter: WalkFilter, signal?: AbortSign
       batch.push(linked(entry, stats));
     }
     if (isDir) {
-      const names = await namesOf(source);
-      if (names !== undefined) frames.push({ dir: source, relative: path, names, next: 0, stats: [], entry, sent: verdict === "keep" });
+      const entries = await listed(source, path, filter);
+      if (entries !== undefined) frames.push({ dir: source, entries, next: 0, stats: [], entry, sent: verdict === "keep" });
     }
     if (batch.length >= BATCH) {
       yield batch;
