@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Packet_PacketType, PacketSchema } from "../../../generated/buildkit/github.com/tonistiigi/fsutil/types/wire_pb.js";
-import { dataPacket, diffCopy, type TransferCounter } from "../../../src/session/filesync.js";
+import { StatSchema } from "../../../generated/buildkit/github.com/tonistiigi/fsutil/types/stat_pb.js";
+import { dataPacket, diffCopy, statPacket, type TransferCounter } from "../../../src/session/filesync.js";
+import type { WalkEntry } from "../../../src/session/walk.js";
 import { GrpcStatus } from "../../../src/session/grpc.js";
 import { fakeCall } from "../../support/grpc-call.js";
 
@@ -85,6 +87,26 @@ describe("dataPacket", () => {
         // Compared as bytes: a deep equality over 128 KiB arrays takes seconds.
         expect(Buffer.compare(dataPacket(buffer, id, length), expected), `ID ${id}, ${length} bytes`).toBe(0);
       }
+    }
+  });
+});
+
+describe("statPacket", () => {
+  it("encodes a STAT packet exactly as the generated encoder does, zero fields left out", () => {
+    const file: WalkEntry = { path: "d25/f050.bin", mode: 0o644, size: 40_000n, modTime: 1_796_602_319_900_631_123n, linkname: "", devmajor: 0n, devminor: 0n, source: "/x" };
+    const entries: WalkEntry[] = [
+      file,
+      { ...file, path: "dir/é ü", mode: (0x80000000 | 0o755) >>> 0, size: 0n },
+      { ...file, path: "link", mode: 0x8000000 | 0o777, linkname: "../target/ü" },
+      { ...file, path: "null", mode: 0x4000000 | 0x200000 | 0o666, size: 0n, devmajor: 1n, devminor: 3n },
+      // Before the epoch, and the largest sizes an int64 holds.
+      { ...file, modTime: -1_000_000_000n, size: 2n ** 63n - 1n },
+      { ...file, path: "", mode: 0, size: 0n, modTime: 0n },
+    ];
+    for (const entry of entries) {
+      const { source: _, ...fields } = entry;
+      const expected = toBinary(PacketSchema, create(PacketSchema, { type: PACKET_STAT, stat: create(StatSchema, fields) }));
+      expect([...statPacket(entry)], entry.path).toEqual([...expected]);
     }
   });
 });
