@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { changeOneFile, ensureBuildContext, freshContext } from "../lib/build-context.mjs";
+import { BUILD_CACHE_RECORDS, changeOneFile, ensureBuildContext, freshContext } from "../lib/build-context.mjs";
 import { engineRequest, findEngine } from "../lib/engine.mjs";
 import { context, goal, runRounds, summarize } from "../lib/figure.mjs";
 import { exec, runWorker } from "../lib/proc.mjs";
@@ -19,6 +19,23 @@ async function timed(work) {
   const start = process.hrtime.bigint();
   const result = await work();
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, result };
+}
+
+/**
+ * Prunes the build cache records of this figure's steps, once its images are deleted: left to the
+ * daemon's collection, each build kept its ~200 MB COPY layer and a few dozen runs filled the
+ * disk. By description (quoted for the daemon's filter parser): pruning by id left them in place.
+ */
+async function pruneOwnCache(socketPath) {
+  for (const description of BUILD_CACHE_RECORDS) {
+    const filters = encodeURIComponent(JSON.stringify({ description: [`"${description}"`] }));
+    await engineRequest(socketPath, `/build/prune?filters=${filters}`, { method: "POST", timeoutMs: 120_000 }).catch(() => {});
+  }
+}
+
+/** The id of the image `tag` names now. */
+async function imageId(socketPath, tag) {
+  return JSON.parse((await engineRequest(socketPath, `/images/${encodeURIComponent(tag)}/json`, { timeoutMs: 60_000 })).body).Id;
 }
 
 /** `docker buildx` from scripts/buildx.sh, if it runs; `{ skip }` says why not. */
@@ -103,8 +120,11 @@ export async function run({ quick, rounds, log, nodeArgsFor }) {
       const dir = join(base, `build-${client}`);
       const tag = `${TAG}:${client}`;
       await freshContext(template.dir, dir);
+      // The rebuild moves the tag: the first build's image is deleted by its id.
+      const images = [tag];
       try {
         const cold = await timed(() => build(client, dir, tag));
+        images.push(await imageId(socketPath, tag));
         await changeOneFile(dir, template.changed, r + 1);
         const warm = await timed(() => build(client, dir, tag));
         sent.first[client][r] = cold.result;
@@ -112,7 +132,10 @@ export async function run({ quick, rounds, log, nodeArgsFor }) {
         rebuild[client][r] = warm.ms;
         return cold.ms;
       } finally {
-        await engineRequest(socketPath, `/images/${encodeURIComponent(tag)}?force=1`, { method: "DELETE", timeoutMs: 60_000 }).catch(() => {});
+        for (const image of images) {
+          await engineRequest(socketPath, `/images/${encodeURIComponent(image)}?force=1`, { method: "DELETE", timeoutMs: 60_000 }).catch(() => {});
+        }
+        await pruneOwnCache(socketPath);
         await rm(dir, { recursive: true, force: true });
       }
     },
@@ -127,8 +150,8 @@ export async function run({ quick, rounds, log, nodeArgsFor }) {
     `Rebuild: the same directory with one file (about 40 KB) rewritten. Each build is its own process, timed spawn → exit: ` +
     `dockhand through \`images.build({ context, builder })\`, buildx as \`docker buildx build --progress=plain\` (${oracle.skip ? `not measured: ${oracle.skip}` : oracle.version}). ` +
     `Context sent: dockhand BuildKit's \`transfer.bytes\` (file content through FileSync/DiffCopy, Dockerfile included), the classic builder's tar, ` +
-    `buildx's own "transferring context" line. ${n} round(s), order rotated. The images are deleted; the build cache is left to the daemon's own collection ` +
-    `(pruning by id through the API did not delete these records, and a broader prune would take other users' cache on a shared engine).`;
+    `buildx's own "transferring context" line. ${n} round(s), order rotated. The images are deleted, then the build cache records of the COPY and RUN steps, by their description ` +
+    `(not a broader prune, which would take other users' cache on a shared engine).`;
   const table = (what, values, note) => ({
     label: what,
     rows: clients.map((client) => ({ client: label(client), ...summarize(values[client]), note: note?.(client) })),
