@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { Duplex } from "node:stream";
+import type { Duplex } from "node:stream";
 import { DockerProtocolError } from "../core/errors.js";
 import type { RequestOptions } from "../core/types.js";
-import type { UpgradedConnection } from "../transport/hijack.js";
 import { Resource } from "./resource.js";
 
 /** How a session introduces itself to the daemon. */
@@ -71,38 +70,8 @@ export class Session extends Resource {
         statusCode: connection.statusCode,
       });
     }
-    return { sessionId, socket: switched(connection) };
+    // The socket itself, so that node:http2 serving on it uses it natively (no stream wrapper in
+    // between: a context upload runs at about twice the speed).
+    return { sessionId, socket: connection.detach() };
   }
-}
-
-/**
- * The switched connection as one Duplex: reads replay what came with the 101 before the socket's
- * own bytes (an HTTP/2 preface may already be among them), writes go straight to the socket, and
- * destroying it closes the socket.
- */
-function switched(connection: UpgradedConnection): Duplex {
-  const bytes = connection.bytes[Symbol.asyncIterator]();
-  const { socket } = connection;
-  return new Duplex({
-    async read() {
-      try {
-        const { done, value } = await bytes.next();
-        this.push(done ? null : value);
-      } catch (err) {
-        this.destroy(err as Error);
-      }
-    },
-    write(chunk: Uint8Array, _encoding, callback) {
-      socket.write(chunk, callback);
-    },
-    final(callback) {
-      socket.end(callback);
-    },
-    destroy(err, callback) {
-      // Ending the byte source destroys the socket, even while a read is pending.
-      void bytes.return?.();
-      socket.destroy();
-      callback(err);
-    },
-  });
 }

@@ -58,6 +58,13 @@ export interface UpgradedConnection {
   readonly facts: RequestFacts;
   /** The dockhand error for a failure of this connection (an abort once the signal fired). */
   failure(err: unknown): DockerError;
+  /**
+   * Hands the socket over whole, instead of reading it through `bytes`: the bytes already
+   * received are put back into the socket, so whoever reads it next gets them first. A protocol
+   * library given the socket itself (node:http2) can then use it natively rather than through a
+   * stream wrapper. Use `socket` or `bytes`, never both; afterwards `bytes` must not be read.
+   */
+  detach(): Duplex;
 }
 
 /**
@@ -129,6 +136,7 @@ export async function upgrade(
     bytes: reader.remaining(response.rest),
     facts,
     failure,
+    detach: () => reader.detach(),
   };
 }
 
@@ -278,25 +286,43 @@ class SocketReader implements AsyncIterator<Uint8Array, undefined> {
   #closed = false;
   #error: unknown;
   #wake: (() => void) | undefined;
+  readonly #listeners: Record<"data" | "error" | "end" | "close", (...args: any[]) => void>;
 
   constructor(socket: Duplex, failure: (err: unknown) => DockerError) {
     this.#socket = socket;
     this.#failure = failure;
-    socket.on("data", (chunk: Uint8Array) => this.#push(chunk));
-    socket.on("error", (err: unknown) => {
-      this.#error ??= err;
-      this.#notify();
-    });
-    socket.on("end", () => {
-      this.#ended = true;
-      this.#notify();
-    });
-    socket.on("close", () => {
-      // A paused socket may still hold bytes Node read for us; they are ours to deliver.
-      for (let chunk: Uint8Array | null; (chunk = socket.read() as Uint8Array | null) !== null; ) this.#push(chunk);
-      this.#ended = true;
-      this.#notify();
-    });
+    this.#listeners = {
+      data: (chunk: Uint8Array) => this.#push(chunk),
+      error: (err: unknown) => {
+        this.#error ??= err;
+        this.#notify();
+      },
+      end: () => {
+        this.#ended = true;
+        this.#notify();
+      },
+      close: () => {
+        // A paused socket may still hold bytes Node read for us; they are ours to deliver.
+        for (let chunk: Uint8Array | null; (chunk = socket.read() as Uint8Array | null) !== null; ) this.#push(chunk);
+        this.#ended = true;
+        this.#notify();
+      },
+    };
+    for (const [event, listener] of Object.entries(this.#listeners)) socket.on(event, listener);
+  }
+
+  /** Stops reading and gives the socket back with the bytes still queued put back in front. */
+  detach(): Duplex {
+    const socket = this.#socket;
+    for (const [event, listener] of Object.entries(this.#listeners)) socket.off(event, listener);
+    socket.pause();
+    for (let i = this.#queue.length - 1; i >= 0; i--) socket.unshift(this.#queue[i]!);
+    // Neither paused nor flowing, as a fresh socket: the next 'data' listener starts the flow.
+    (socket as { readableFlowing: boolean | null }).readableFlowing = null;
+    this.#queue = [];
+    this.#queued = 0;
+    this.#closed = true;
+    return socket;
   }
 
   /** The rest of the stream, starting with `first` (the bytes that came with the response head). */
