@@ -8,18 +8,22 @@ import type { BuildTrace } from "./trace.js";
 /** The `id` of a BuildKit build's progress messages; `aux` is a base64 protobuf StatusResponse. */
 const TRACE_ID = "moby.buildkit.trace";
 
-/** A quiet classic build's only output: the image id as a line of text, with no `aux` message. */
-const QUIET_ID = /^(sha256:[0-9a-f]{64})\n?$/;
+/**
+ * A quiet classic build's only output: the image id as a line of text, with no `aux` message —
+ * `sha256:…` from dockerd, the bare 64 hex digits from podman.
+ */
+const QUIET_ID = /^(?:sha256:)?([0-9a-f]{64})\n?$/;
 
 /**
  * The image id in a build's result message (`{"aux":{"ID":"sha256:…"}}`, or a quiet build's
- * `{"stream":"sha256:…\n"}`), if `message` is one. A step printing such a line in a verbose build
+ * `{"stream":"sha256:…\n"}`), if `message` is one, always in the `sha256:…` form. A step printing such a line in a verbose build
  * is overridden by the `aux` message the daemon sends last.
  */
 export function builtImageId(message: ProgressMessage): string | undefined {
   const aux = message.aux as { ID?: unknown } | null | undefined;
   if (typeof aux === "object" && aux !== null && typeof aux.ID === "string") return aux.ID;
-  return typeof message.stream === "string" ? QUIET_ID.exec(message.stream)?.[1] : undefined;
+  const hex = typeof message.stream === "string" ? QUIET_ID.exec(message.stream)?.[1] : undefined;
+  return hex === undefined ? undefined : `sha256:${hex}`;
 }
 
 /** Counts of a BuildKit build's local file transfer. */
